@@ -1,0 +1,99 @@
+package dev.brownout.core.admin.servlet;
+
+import dev.brownout.core.admin.AdminApi;
+import dev.brownout.core.admin.AdminRequest;
+import dev.brownout.core.admin.AdminResponse;
+import dev.brownout.core.admin.Problem;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Collections;
+import java.util.Objects;
+
+/**
+ * Serves an {@link AdminApi} from the application's own servlet container, with exactly the
+ * behaviour of the embedded {@link dev.brownout.core.admin.AdminServer}. Map it to a path with a
+ * wildcard; routes are matched against the part after it:
+ *
+ * <pre>{@code
+ * context.addServlet(new ServletHolder(new AdminServlet(api)), "/brownout/*");
+ * // GET /brownout/api/v1 is the route index
+ * }</pre>
+ */
+// The Servlet API is an optional dependency that the host's container provides, so it is not
+// re-exported: modules that use this class read jakarta.servlet themselves.
+@SuppressWarnings("exports")
+public final class AdminServlet extends HttpServlet {
+  private static final long serialVersionUID = 1L;
+
+  private final transient AdminApi api;
+  private final int maxBodyBytes;
+
+  /** Serves {@code api}, accepting request bodies of up to 1 MiB. */
+  public AdminServlet(AdminApi api) {
+    this(api, 1024 * 1024);
+  }
+
+  /** Serves {@code api}, accepting request bodies of up to {@code maxBodyBytes}. */
+  public AdminServlet(AdminApi api, int maxBodyBytes) {
+    this.api = Objects.requireNonNull(api, "api");
+    if (maxBodyBytes < 1) {
+      throw new IllegalArgumentException("maxBodyBytes must be positive but was " + maxBodyBytes);
+    }
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    String path = request.getPathInfo() == null ? "/" : rawPathInfo(request);
+    byte[] body = request.getInputStream().readNBytes(maxBodyBytes + 1);
+    AdminResponse answer;
+    if (body.length > maxBodyBytes) {
+      answer =
+          AdminResponse.problem(
+              Problem.of(
+                      "payload-too-large",
+                      "Payload too large",
+                      413,
+                      "admin request bodies are limited to " + maxBodyBytes + " bytes")
+                  .withInstance(path));
+    } else {
+      AdminRequest.Builder builder =
+          AdminRequest.builder(request.getMethod(), path)
+              .rawQuery(request.getQueryString())
+              .body(body)
+              .nativeRequest(request);
+      for (String name : Collections.list(request.getHeaderNames())) {
+        for (String value : Collections.list(request.getHeaders(name))) {
+          builder.header(name, value);
+        }
+      }
+      answer = api.handle(builder.build());
+    }
+    response.setStatus(answer.status());
+    answer.headers().forEach(response::setHeader);
+    byte[] bytes = answer.body();
+    if (!answer.contentType().isEmpty()) {
+      response.setContentType(answer.contentType() + "; charset=utf-8");
+    }
+    if (bytes.length > 0 && !"HEAD".equals(request.getMethod())) {
+      response.setContentLength(bytes.length);
+      try (OutputStream out = response.getOutputStream()) {
+        out.write(bytes);
+      }
+    }
+  }
+
+  /**
+   * The path below the servlet, still percent-encoded, so that an encoded {@code /} inside a flag
+   * key is not taken for a separator.
+   */
+  private static String rawPathInfo(HttpServletRequest request) {
+    String uri = request.getRequestURI();
+    String prefix = request.getContextPath() + request.getServletPath();
+    return uri.startsWith(prefix) ? uri.substring(prefix.length()) : request.getPathInfo();
+  }
+}

@@ -1,0 +1,239 @@
+package dev.brownout.core.guard;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Builds guarded proxies: {@code proxy(PaymentClient.class, realClient)} returns a {@code
+ * PaymentClient} whose methods run their guards around the real ones.
+ *
+ * <pre>{@code
+ * GuardedProxies guards = GuardedProxies.builder().add(flags.guards()).add(resilience.guards()).build();
+ * PaymentClient client = guards.proxy(PaymentClient.class, new HttpPaymentClient(...));
+ * }</pre>
+ *
+ * <p>Every annotation is read and validated when {@link #proxy(Class, Object)} is called; problems
+ * on all methods are reported together in one {@link GuardConfigurationException}. At call time a
+ * method without guards costs a map lookup and a reflective call; exceptions from the target come
+ * out unwrapped. Thread-safe.
+ */
+public final class GuardedProxies {
+  private final List<GuardFactory> factories;
+
+  private GuardedProxies(List<GuardFactory> factories) {
+    this.factories = List.copyOf(factories);
+  }
+
+  /** Starts a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Wraps {@code target} in a proxy of {@code api} that runs the guards.
+   *
+   * @throws IllegalArgumentException if {@code api} is not an interface or {@code target} does not
+   *     implement it
+   * @throws GuardConfigurationException listing every invalid annotation on every method
+   */
+  public <T> T proxy(Class<T> api, T target) {
+    Objects.requireNonNull(api, "api");
+    Objects.requireNonNull(target, "target");
+    if (!api.isInterface()) {
+      throw new IllegalArgumentException(
+          api.getName()
+              + " is a class; guarded proxies wrap interfaces, so extract an interface for the methods to guard");
+    }
+    if (!api.isInstance(target)) {
+      throw new IllegalArgumentException(
+          target.getClass().getName() + " does not implement " + api.getName());
+    }
+    Map<Method, MethodGuard[]> chains = new HashMap<>();
+    List<String> problems = new ArrayList<>();
+    for (Method method : api.getMethods()) {
+      if (Modifier.isStatic(method.getModifiers())) {
+        continue;
+      }
+      GuardedMethod guarded = new GuardedMethod(api, method, target.getClass());
+      List<MethodGuard> chain = new ArrayList<>();
+      for (GuardFactory factory : factories) {
+        try {
+          Optional<MethodGuard> guard = factory.create(guarded);
+          guard.ifPresent(chain::add);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+          problems.add(guarded.describe() + ": " + e.getMessage());
+        }
+      }
+      if (!chain.isEmpty()) {
+        trySetAccessible(method);
+        chains.put(method, chain.toArray(new MethodGuard[0]));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new GuardConfigurationException(api.getName(), problems);
+    }
+    Object proxy =
+        Proxy.newProxyInstance(
+            api.getClassLoader(), new Class<?>[] {api}, new Handler(target, Map.copyOf(chains)));
+    return api.cast(proxy);
+  }
+
+  private static void trySetAccessible(Method method) {
+    try {
+      method.setAccessible(true);
+    } catch (RuntimeException e) {
+      // Public interface methods of exported packages are callable without it.
+    }
+  }
+
+  /** Dispatches proxy calls to the chain of the method, or straight to the target. */
+  private static final class Handler implements InvocationHandler {
+    private final Object target;
+    private final Map<Method, MethodGuard[]> chains;
+
+    Handler(Object target, Map<Method, MethodGuard[]> chains) {
+      this.target = target;
+      this.chains = chains;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      MethodGuard[] chain = chains.get(method);
+      if (chain != null) {
+        return new Call(chain, 0, target, method, args == null ? NO_ARGS : args).proceed();
+      }
+      if (method.getDeclaringClass() == Object.class) {
+        return objectMethod(proxy, method, args);
+      }
+      return callTarget(target, method, args);
+    }
+
+    private Object objectMethod(Object proxy, Method method, Object[] args) throws Throwable {
+      return switch (method.getName()) {
+        case "equals" -> proxy == args[0];
+        case "hashCode" -> System.identityHashCode(proxy);
+        case "toString" -> "GuardedProxy[" + target + "]";
+        default -> callTarget(target, method, args);
+      };
+    }
+  }
+
+  private static final Object[] NO_ARGS = new Object[0];
+
+  static Object callTarget(Object target, Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  /**
+   * One position in a chain. Immutable, so a guard may proceed several times, or on another thread,
+   * without disturbing the others.
+   */
+  private static final class Call implements Invocation {
+    private final MethodGuard[] chain;
+    private final int position;
+    private final Object target;
+    private final Method method;
+    private final Object[] args;
+
+    Call(MethodGuard[] chain, int position, Object target, Method method, Object[] args) {
+      this.chain = chain;
+      this.position = position;
+      this.target = target;
+      this.method = method;
+      this.args = args;
+    }
+
+    @Override
+    public Method method() {
+      return method;
+    }
+
+    @Override
+    public Object[] arguments() {
+      return args;
+    }
+
+    @Override
+    public Object target() {
+      return target;
+    }
+
+    @Override
+    public Object proceed() throws Throwable {
+      if (position == chain.length) {
+        return callTarget(target, method, args);
+      }
+      Invocation next =
+          position + 1 == chain.length
+              ? new Last(target, method, args)
+              : new Call(chain, position + 1, target, method, args);
+      return chain[position].invoke(next);
+    }
+  }
+
+  /** The end of a chain: proceeding calls the target. */
+  private record Last(Object target, Method method, Object[] arguments) implements Invocation {
+    @Override
+    public Object proceed() throws Throwable {
+      return callTarget(target, method, arguments);
+    }
+  }
+
+  /** Builds {@link GuardedProxies}. Not thread-safe. */
+  public static final class Builder {
+    private final List<GuardFactory> factories = new ArrayList<>();
+
+    private Builder() {}
+
+    /** Adds guard factories. */
+    public Builder add(GuardFactory... more) {
+      for (GuardFactory factory : more) {
+        factories.add(Objects.requireNonNull(factory, "factory"));
+      }
+      return this;
+    }
+
+    /** Adds guard factories. */
+    public Builder add(List<? extends GuardFactory> more) {
+      more.forEach(this::add);
+      return this;
+    }
+
+    /**
+     * Builds the proxy factory, its guards sorted by {@link GuardFactory#order()}.
+     *
+     * @throws IllegalArgumentException if two factories claim the same order
+     */
+    public GuardedProxies build() {
+      List<GuardFactory> sorted = new ArrayList<>(factories);
+      sorted.sort(Comparator.comparingInt(GuardFactory::order));
+      for (int i = 1; i < sorted.size(); i++) {
+        if (sorted.get(i).order() == sorted.get(i - 1).order()) {
+          throw new IllegalArgumentException(
+              "guard factories "
+                  + sorted.get(i - 1).getClass().getName()
+                  + " and "
+                  + sorted.get(i).getClass().getName()
+                  + " both claim order "
+                  + sorted.get(i).order()
+                  + "; give each its own place in the chain");
+        }
+      }
+      return new GuardedProxies(sorted);
+    }
+  }
+}

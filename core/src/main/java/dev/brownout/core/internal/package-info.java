@@ -1,0 +1,5 @@
+/** Core's implementation details; not API, not exported. */
+@NullMarked
+package dev.brownout.core.internal;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,31 @@
+/**
+ * Brownout core: the configuration, metrics, clock, JSON codec, admin HTTP server and method guards
+ * that every other Brownout module builds on.
+ */
+module dev.brownout.core {
+  requires transitive micrometer.core;
+  requires transitive org.jspecify;
+  requires org.slf4j;
+  requires com.fasterxml.jackson.databind;
+  requires com.fasterxml.jackson.datatype.jsr310;
+  requires transitive jdk.httpserver;
+  // Optional: only the servlet adapter uses it, and the host container provides it.
+  requires static jakarta.servlet;
+
+  exports dev.brownout.core;
+  exports dev.brownout.core.config;
+  exports dev.brownout.core.metrics;
+  exports dev.brownout.core.time;
+  exports dev.brownout.core.json;
+  exports dev.brownout.core.admin;
+  exports dev.brownout.core.admin.servlet;
+  exports dev.brownout.core.guard;
+
+  opens dev.brownout.core.admin to
+      com.fasterxml.jackson.databind;
+
+  uses dev.brownout.core.ModuleDeclarations;
+
+  provides dev.brownout.core.ModuleDeclarations with
+      dev.brownout.core.internal.CoreDeclarations;
+}

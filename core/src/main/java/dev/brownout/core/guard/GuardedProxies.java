@@ -58,7 +58,7 @@ public final class GuardedProxies {
       throw new IllegalArgumentException(
           target.getClass().getName() + " does not implement " + api.getName());
     }
-    Map<Method, MethodGuard[]> chains = new HashMap<>();
+    Map<Method, Next> chains = new HashMap<>();
     List<String> problems = new ArrayList<>();
     for (Method method : api.getMethods()) {
       if (Modifier.isStatic(method.getModifiers())) {
@@ -76,7 +76,7 @@ public final class GuardedProxies {
       }
       if (!chain.isEmpty()) {
         trySetAccessible(method);
-        chains.put(method, chain.toArray(new MethodGuard[0]));
+        chains.put(method, link(chain));
       }
     }
     if (!problems.isEmpty()) {
@@ -86,6 +86,17 @@ public final class GuardedProxies {
         Proxy.newProxyInstance(
             api.getClassLoader(), new Class<?>[] {api}, new Handler(target, Map.copyOf(chains)));
     return api.cast(proxy);
+  }
+
+  /** Links guards into one immutable chain, innermost first, ending at the target. */
+  private static Next link(List<MethodGuard> guards) {
+    Next next = GuardedProxies::callTarget;
+    for (int i = guards.size() - 1; i >= 0; i--) {
+      MethodGuard guard = guards.get(i);
+      Next inner = next;
+      next = call -> guard.invoke(call, inner);
+    }
+    return next;
   }
 
   private static void trySetAccessible(Method method) {
@@ -99,23 +110,23 @@ public final class GuardedProxies {
   /** Dispatches proxy calls to the chain of the method, or straight to the target. */
   private static final class Handler implements InvocationHandler {
     private final Object target;
-    private final Map<Method, MethodGuard[]> chains;
+    private final Map<Method, Next> chains;
 
-    Handler(Object target, Map<Method, MethodGuard[]> chains) {
+    Handler(Object target, Map<Method, Next> chains) {
       this.target = target;
       this.chains = chains;
     }
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-      MethodGuard[] chain = chains.get(method);
+      Next chain = chains.get(method);
       if (chain != null) {
-        return new Call(chain, 0, target, method, args == null ? NO_ARGS : args).proceed();
+        return chain.proceed(new Call(method, args == null ? NO_ARGS : args, target));
       }
       if (method.getDeclaringClass() == Object.class) {
         return objectMethod(proxy, method, args);
       }
-      return callTarget(target, method, args);
+      return invokeTarget(target, method, args);
     }
 
     private Object objectMethod(Object proxy, Method method, Object[] args) throws Throwable {
@@ -123,73 +134,25 @@ public final class GuardedProxies {
         case "equals" -> proxy == args[0];
         case "hashCode" -> System.identityHashCode(proxy);
         case "toString" -> "GuardedProxy[" + target + "]";
-        default -> callTarget(target, method, args);
+        default -> invokeTarget(target, method, args);
       };
     }
   }
 
   private static final Object[] NO_ARGS = new Object[0];
 
-  static Object callTarget(Object target, Method method, Object[] args) throws Throwable {
+  /** The one object a call allocates beyond the proxy's own argument array. */
+  private record Call(Method method, Object[] arguments, Object target) implements Invocation {}
+
+  private static Object callTarget(Invocation call) throws Throwable {
+    return invokeTarget(call.target(), call.method(), call.arguments());
+  }
+
+  private static Object invokeTarget(Object target, Method method, Object[] args) throws Throwable {
     try {
       return method.invoke(target, args);
     } catch (InvocationTargetException e) {
       throw e.getCause();
-    }
-  }
-
-  /**
-   * One position in a chain. Immutable, so a guard may proceed several times, or on another thread,
-   * without disturbing the others.
-   */
-  private static final class Call implements Invocation {
-    private final MethodGuard[] chain;
-    private final int position;
-    private final Object target;
-    private final Method method;
-    private final Object[] args;
-
-    Call(MethodGuard[] chain, int position, Object target, Method method, Object[] args) {
-      this.chain = chain;
-      this.position = position;
-      this.target = target;
-      this.method = method;
-      this.args = args;
-    }
-
-    @Override
-    public Method method() {
-      return method;
-    }
-
-    @Override
-    public Object[] arguments() {
-      return args;
-    }
-
-    @Override
-    public Object target() {
-      return target;
-    }
-
-    @Override
-    public Object proceed() throws Throwable {
-      if (position == chain.length) {
-        return callTarget(target, method, args);
-      }
-      Invocation next =
-          position + 1 == chain.length
-              ? new Last(target, method, args)
-              : new Call(chain, position + 1, target, method, args);
-      return chain[position].invoke(next);
-    }
-  }
-
-  /** The end of a chain: proceeding calls the target. */
-  private record Last(Object target, Method method, Object[] arguments) implements Invocation {
-    @Override
-    public Object proceed() throws Throwable {
-      return callTarget(target, method, arguments);
     }
   }
 

@@ -7,6 +7,6 @@ package dev.brownout.core.guard;
 @FunctionalInterface
 public interface MethodGuard {
 
-  /** Handles a call; usually by calling {@link Invocation#proceed()}. */
-  Object invoke(Invocation invocation) throws Throwable;
+  /** Handles a call; usually by returning {@code next.proceed(call)}. */
+  Object invoke(Invocation call, Next next) throws Throwable;
 }

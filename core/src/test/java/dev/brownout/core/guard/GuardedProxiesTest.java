@@ -102,10 +102,10 @@ class GuardedProxiesTest {
           .annotation(Traced.class)
           .map(
               traced ->
-                  invocation -> {
+                  (call, next) -> {
                     trace.add(label + ">" + traced.value());
                     try {
-                      return invocation.proceed();
+                      return next.proceed(call);
                     } finally {
                       trace.add(label + "<" + traced.value());
                     }
@@ -130,11 +130,11 @@ class GuardedProxiesTest {
                   throw new IllegalArgumentException(
                       "@Retried attempts must be at least 1 but was " + retried.attempts());
                 }
-                return invocation -> {
+                return (call, next) -> {
                   RuntimeException last = null;
                   for (int i = 0; i < retried.attempts(); i++) {
                     try {
-                      return invocation.proceed();
+                      return next.proceed(call);
                     } catch (RuntimeException e) {
                       last = e;
                     }
@@ -210,6 +210,49 @@ class GuardedProxiesTest {
 
     assertThat(flaky.flaky()).isEqualTo("finally");
     assertThat(calls).hasValue(3);
+  }
+
+  @Test
+  void aGuardMayProceedOnAnotherThreadAndSeesTheArguments() throws Exception {
+    GuardFactory offThread =
+        new GuardFactory() {
+          @Override
+          public int order() {
+            return GuardOrder.TIMEOUT;
+          }
+
+          @Override
+          public Optional<MethodGuard> create(GuardedMethod method) {
+            return Optional.of(
+                (call, next) -> {
+                  assertThat(call.arguments()).containsExactly("ada");
+                  assertThat(call.method().getName()).isEqualTo("greet");
+                  java.util.concurrent.FutureTask<Object> task =
+                      new java.util.concurrent.FutureTask<>(
+                          () -> {
+                            try {
+                              return next.proceed(call);
+                            } catch (Throwable t) {
+                              throw new IllegalStateException(t);
+                            }
+                          });
+                  Thread thread = new Thread(task);
+                  thread.start();
+                  return task.get();
+                });
+          }
+        };
+    interface Single {
+      String greet(String name);
+    }
+
+    Single proxy =
+        guards(offThread)
+            .proxy(
+                Single.class,
+                name -> "hello " + name + " from " + Thread.currentThread().getName());
+
+    assertThat(proxy.greet("ada")).startsWith("hello ada from Thread-");
   }
 
   @Test

@@ -84,13 +84,16 @@ final class JacksonCodec implements JsonCodec {
           + where(mismatched.getLocation());
     }
     if (e instanceof JsonMappingException mapping) {
-      return "invalid value at " + path(mapping) + ": " + firstLine(mapping.getOriginalMessage());
+      return "invalid value at "
+          + path(mapping)
+          + ": "
+          + withoutInput(mapping.getOriginalMessage());
     }
     if (e instanceof JsonProcessingException processing) {
       return "malformed JSON"
           + where(processing.getLocation())
           + ": "
-          + firstLine(processing.getOriginalMessage());
+          + withoutInput(processing.getOriginalMessage());
     }
     return "cannot read JSON: " + e.getMessage();
   }
@@ -145,6 +148,25 @@ final class JacksonCodec implements JsonCodec {
       default -> "a " + type.getSimpleName();
     };
   }
+
+  /**
+   * Jackson's first message line with quoted input removed: "Unrecognized token 'hunter2…'" must
+   * not put a secret pasted into the wrong field into a response or a log. Field names in duplicate
+   * field errors are kept; they are the key, not the value.
+   */
+  private static String withoutInput(String message) {
+    String line = firstLine(message);
+    if (line.startsWith("Unrecognized token")) {
+      return "unrecognized token; expected a JSON value (string, number, object, array, true, false or null)";
+    }
+    if (line.startsWith("Duplicate field")) {
+      return line;
+    }
+    return QUOTED.matcher(line).replaceAll("'…'");
+  }
+
+  private static final java.util.regex.Pattern QUOTED =
+      java.util.regex.Pattern.compile("'[^']{2,}'|\"[^\"]{2,}\"");
 
   private static String firstLine(String message) {
     if (message == null) {

@@ -14,7 +14,7 @@ class JsonCodecProperties {
 
   final JsonCodec codec = JsonCodec.standard();
 
-  @Property(tries = 1000)
+  @Property(tries = 3000)
   void anyInputDecodesOrFailsWithACodecExceptionThatDoesNotEchoIt(@ForAll String input) {
     try {
       codec.decode(input, Flag.class);
@@ -31,6 +31,16 @@ class JsonCodecProperties {
     Flag flag = new Flag(key, enabled, percent, Instant.parse("2026-03-04T05:06:07Z"));
 
     assertThat(codec.decode(codec.encode(flag), Flag.class)).isEqualTo(flag);
+  }
+
+  @Example
+  void aSecretTypedWhereJsonBelongsIsNotRepeated() {
+    assertThatThrownBy(() -> codec.decode("hunter2-secret-token", Flag.class))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("line 1")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> codec.decode("{\"key\": hunter2-secret}", Flag.class))
+        .hasMessageNotContaining("hunter2");
   }
 
   @Example

@@ -1,5 +1,9 @@
 /** The contract suite that every {@code StateStore} implementation extends and must pass. */
-// Filled by its own issue; it exports its API package once that package has types.
 module dev.brownout.state.testkit {
   requires transitive dev.brownout.state;
+  requires transitive org.junit.jupiter.api;
+  requires transitive net.jqwik.api;
+  requires org.assertj.core;
+
+  exports dev.brownout.state.testkit;
 }

@@ -1,6 +1,5 @@
 package dev.brownout.state;
 
-import dev.brownout.core.BrownoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -8,7 +7,7 @@ import org.jspecify.annotations.Nullable;
  * have taken effect; callers apply their designed degradation (last known flags, the session
  * store-down policy, browse-only mode) rather than treating it as "no such record".
  */
-public class StateUnavailableException extends BrownoutException {
+public class StateUnavailableException extends StateException {
   private static final long serialVersionUID = 1L;
 
   /** Creates the exception, naming the store and the operation in the message. */

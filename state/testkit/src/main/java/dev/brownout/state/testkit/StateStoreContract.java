@@ -1,0 +1,793 @@
+package dev.brownout.state.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.brownout.state.ChangeEvent;
+import dev.brownout.state.Namespace;
+import dev.brownout.state.Precondition;
+import dev.brownout.state.PreconditionFailedException;
+import dev.brownout.state.RecordTooLargeException;
+import dev.brownout.state.StateRecord;
+import dev.brownout.state.StateStore;
+import dev.brownout.state.StateUnavailableException;
+import dev.brownout.state.Update;
+import dev.brownout.state.Watch;
+import dev.brownout.state.WatchListener;
+import dev.brownout.state.WriteResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link StateStore} does, as tests. A store's test class extends this and says how to
+ * open a client ({@link #openStore()}), and, if it can, how to stop and start its server.
+ *
+ * <p>Each test works in namespaces of its own, so the tests of one class can share a server.
+ */
+public abstract class StateStoreContract {
+  private final List<StateStore> opened = new ArrayList<>();
+
+  /** For subclasses. */
+  protected StateStoreContract() {}
+
+  /** Opens a new, independent client of the store under test. The suite closes it. */
+  protected abstract StateStore openStore();
+
+  /** Whether this store's server can be stopped and started by the test. */
+  protected boolean canStopServer() {
+    return false;
+  }
+
+  /** Stops the store's server (abruptly, as a crash would). */
+  protected void stopServer() {}
+
+  /** Starts the store's server again, on the same address. */
+  protected void startServer() {}
+
+  /** The store's configured operation timeout; a failed call must not take much longer. */
+  protected Duration operationTimeout() {
+    return Duration.ofSeconds(2);
+  }
+
+  /** The longest a change may take to reach a watcher on another client. */
+  protected Duration watchDelay() {
+    return Duration.ofSeconds(10);
+  }
+
+  /** Opens a client that the suite closes after the test. */
+  protected final StateStore store() {
+    StateStore store = openStore();
+    opened.add(store);
+    return store;
+  }
+
+  @AfterEach
+  void closeStores() {
+    for (StateStore store : opened) {
+      store.close();
+    }
+    opened.clear();
+  }
+
+  static Namespace small() {
+    return Namespace.small("t" + UUID.randomUUID().toString().substring(0, 12));
+  }
+
+  static Namespace large() {
+    return Namespace.large("l" + UUID.randomUUID().toString().substring(0, 12));
+  }
+
+  static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static Update set(String field, String value) {
+    return Update.builder().set(field, value).build();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reads and writes
+
+  @Test
+  void aMissingRecordReadsAsEmpty() {
+    StateStore store = store();
+    assertThat(store.read(large(), "nobody")).isEmpty();
+    assertThat(store.read(small(), "nobody", Set.of("x"))).isEmpty();
+  }
+
+  @Test
+  void anUpdateCreatesARecordThatReadsBack() {
+    StateStore store = store();
+    Namespace ns = large();
+
+    WriteResult result =
+        store.update(ns, "k", Update.builder().set("a", "1").set("b", bytes("two")).build());
+
+    assertThat(result.created()).isTrue();
+    StateRecord record = store.read(ns, "k").orElseThrow();
+    assertThat(record.key()).isEqualTo("k");
+    assertThat(record.version()).isEqualTo(result.version());
+    assertThat(record.text("a")).hasValue("1");
+    assertThat(record.text("b")).hasValue("two");
+    assertThat(record.fieldNames()).containsExactlyInAnyOrder("a", "b");
+    assertThat(record.expiresAt()).isEmpty();
+  }
+
+  @Test
+  void updatesSetAndRemoveFieldsAndBumpTheVersionByOne() {
+    StateStore store = store();
+    Namespace ns = large();
+    long v1 = store.update(ns, "k", Update.builder().set("a", "1").set("b", "2").build()).version();
+
+    WriteResult second =
+        store.update(ns, "k", Update.builder().set("a", "one").remove("b").set("c", "3").build());
+
+    assertThat(second.created()).isFalse();
+    assertThat(second.version()).isEqualTo(v1 + 1);
+    StateRecord record = store.read(ns, "k").orElseThrow();
+    assertThat(record.fieldNames()).containsExactlyInAnyOrder("a", "c");
+    assertThat(record.text("a")).hasValue("one");
+  }
+
+  @Test
+  void emptyValuesAndUnicodeNamesAndKeysRoundTrip() {
+    StateStore store = store();
+    Namespace ns = large();
+    String key = "ключ/with spaces:{and}#symbols";
+
+    store.update(ns, key, Update.builder().set("first", new byte[0]).build());
+    store.update(
+        ns,
+        key,
+        Update.builder().set("名前", new byte[] {0, -1, 127}).set("empty", new byte[0]).build());
+
+    StateRecord record = store.read(ns, key).orElseThrow();
+    assertThat(record.field("名前"))
+        .hasValueSatisfying(v -> assertThat(v).containsExactly(0, -1, 127));
+    assertThat(record.field("empty")).hasValueSatisfying(v -> assertThat(v).isEmpty());
+  }
+
+  @Test
+  void aPartialReadReturnsOnlyTheNamedFieldsWithTheVersion() {
+    StateStore store = store();
+    Namespace ns = large();
+    long version =
+        store
+            .update(ns, "k", Update.builder().set("a", "1").set("b", "2").set("c", "3").build())
+            .version();
+
+    StateRecord record = store.read(ns, "k", Set.of("a", "c", "missing")).orElseThrow();
+
+    assertThat(record.fieldNames()).containsExactlyInAnyOrder("a", "c");
+    assertThat(record.version()).isEqualTo(version);
+  }
+
+  @Test
+  void recordsAreSeparatedByNamespace() {
+    StateStore store = store();
+    Namespace one = large();
+    Namespace two = large();
+    store.update(one, "k", set("a", "1"));
+
+    assertThat(store.read(two, "k")).isEmpty();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Preconditions, deletes, resurrection
+
+  @Test
+  void preconditionsDecideWhetherAWriteHappens() {
+    StateStore store = store();
+    Namespace ns = large();
+    assertThatThrownBy(
+            () ->
+                store.update(
+                    ns,
+                    "k",
+                    Update.builder().set("a", "1").precondition(Precondition.present()).build()))
+        .isInstanceOf(PreconditionFailedException.class)
+        .hasMessageContaining("absent");
+    long v1 =
+        store
+            .update(
+                ns, "k", Update.builder().set("a", "1").precondition(Precondition.absent()).build())
+            .version();
+
+    assertThatThrownBy(
+            () ->
+                store.update(
+                    ns,
+                    "k",
+                    Update.builder().set("a", "2").precondition(Precondition.absent()).build()))
+        .isInstanceOfSatisfying(
+            PreconditionFailedException.class, e -> assertThat(e.currentVersion()).hasValue(v1));
+    assertThatThrownBy(
+            () ->
+                store.update(
+                    ns,
+                    "k",
+                    Update.builder()
+                        .set("a", "2")
+                        .precondition(Precondition.versionEquals(v1 + 7))
+                        .build()))
+        .isInstanceOf(PreconditionFailedException.class);
+    assertThat(store.read(ns, "k").orElseThrow().text("a")).hasValue("1");
+
+    long v2 =
+        store
+            .update(
+                ns,
+                "k",
+                Update.builder().set("a", "2").precondition(Precondition.versionEquals(v1)).build())
+            .version();
+    store.update(
+        ns, "k", Update.builder().set("b", "3").precondition(Precondition.present()).build());
+    assertThat(v2).isEqualTo(v1 + 1);
+    assertThat(store.read(ns, "k").orElseThrow().version()).isEqualTo(v1 + 2);
+  }
+
+  @Test
+  void deleteRemovesTheRecordAndSaysWhetherOneExisted() {
+    StateStore store = store();
+    Namespace ns = large();
+    long version = store.update(ns, "k", set("a", "1")).version();
+
+    assertThatThrownBy(() -> store.delete(ns, "k", Precondition.versionEquals(version + 1)))
+        .isInstanceOf(PreconditionFailedException.class);
+    assertThat(store.read(ns, "k")).isPresent();
+
+    assertThat(store.delete(ns, "k", Precondition.versionEquals(version))).isTrue();
+    assertThat(store.read(ns, "k")).isEmpty();
+    assertThat(store.delete(ns, "k", Precondition.none())).isFalse();
+    assertThatThrownBy(() -> store.delete(ns, "k", Precondition.present()))
+        .isInstanceOf(PreconditionFailedException.class);
+  }
+
+  @Test
+  void aDeletedRecordCannotBeResurrectedByAStaleWriter() {
+    StateStore store = store();
+    Namespace ns = large();
+    long stale =
+        store.update(ns, "k", Update.builder().set("a", "1").set("b", "2").build()).version();
+    store.delete(ns, "k", Precondition.none());
+
+    assertThatThrownBy(
+            () ->
+                store.update(
+                    ns,
+                    "k",
+                    Update.builder()
+                        .set("a", "x")
+                        .precondition(Precondition.versionEquals(stale))
+                        .build()))
+        .isInstanceOf(PreconditionFailedException.class);
+    assertThatThrownBy(
+            () ->
+                store.update(
+                    ns,
+                    "k",
+                    Update.builder().set("a", "x").precondition(Precondition.present()).build()))
+        .isInstanceOf(PreconditionFailedException.class);
+    assertThat(store.read(ns, "k")).isEmpty();
+
+    long fresh = store.update(ns, "k", Update.builder().set("a", "new").build()).version();
+    assertThat(fresh).isNotEqualTo(stale).isNotEqualTo(stale + 1);
+    assertThat(store.read(ns, "k").orElseThrow().fieldNames()).containsExactly("a");
+    assertThatThrownBy(
+            () ->
+                store.update(
+                    ns,
+                    "k",
+                    Update.builder()
+                        .set("a", "x")
+                        .precondition(Precondition.versionEquals(stale))
+                        .build()))
+        .isInstanceOf(PreconditionFailedException.class);
+  }
+
+  @Test
+  void concurrentCompareAndSetIncrementsLoseNoUpdate() throws Exception {
+    StateStore store = store();
+    Namespace ns = large();
+    store.update(ns, "counter", set("n", "0"));
+    int threads = 8;
+    int perThread = 25;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<Integer>> conflicts = new ArrayList<>();
+    try {
+      for (int t = 0; t < threads; t++) {
+        conflicts.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  int retries = 0;
+                  for (int i = 0; i < perThread; i++) {
+                    while (true) {
+                      StateRecord current = store.read(ns, "counter").orElseThrow();
+                      int n = Integer.parseInt(current.text("n").orElseThrow());
+                      try {
+                        store.update(
+                            ns,
+                            "counter",
+                            Update.builder()
+                                .set("n", Integer.toString(n + 1))
+                                .precondition(Precondition.versionEquals(current.version()))
+                                .build());
+                        break;
+                      } catch (PreconditionFailedException e) {
+                        retries++;
+                      }
+                    }
+                  }
+                  return retries;
+                }));
+      }
+      start.countDown();
+      for (Future<Integer> future : conflicts) {
+        future.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    StateRecord counter = store.read(ns, "counter").orElseThrow();
+    assertThat(counter.text("n")).hasValue(Integer.toString(threads * perThread));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Expiry
+
+  @Test
+  void anExpiredRecordIsAbsentForEveryOperation() throws Exception {
+    StateStore store = store();
+    Namespace ns = small();
+    Instant expiry = Instant.now().plusMillis(1200).truncatedTo(ChronoUnit.MILLIS);
+    long version =
+        store.update(ns, "k", Update.builder().set("a", "1").expireAt(expiry).build()).version();
+    store.update(ns, "forever", set("a", "1"));
+    assertThat(store.read(ns, "k").orElseThrow().expiresAt()).hasValue(expiry);
+
+    awaitTrue("record k to expire", Duration.ofSeconds(10), () -> store.read(ns, "k").isEmpty());
+
+    assertThat(store.read(ns, "k", Set.of("a"))).isEmpty();
+    assertThat(store.list(ns)).extracting(StateRecord::key).containsExactly("forever");
+    assertThatThrownBy(
+            () ->
+                store.update(
+                    ns,
+                    "k",
+                    Update.builder()
+                        .set("b", "2")
+                        .precondition(Precondition.versionEquals(version))
+                        .build()))
+        .isInstanceOf(PreconditionFailedException.class);
+    WriteResult recreated =
+        store.update(
+            ns, "k", Update.builder().set("b", "2").precondition(Precondition.absent()).build());
+    assertThat(recreated.created()).isTrue();
+    StateRecord record = store.read(ns, "k").orElseThrow();
+    assertThat(record.fieldNames())
+        .as("fields of the expired record must not come back")
+        .containsExactly("b");
+    assertThat(record.expiresAt()).isEmpty();
+  }
+
+  @Test
+  void theExpiryCanBeMovedAndRemoved() {
+    StateStore store = store();
+    Namespace ns = large();
+    Instant first = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MILLIS);
+    Instant later = first.plus(Duration.ofHours(1));
+    store.update(ns, "k", Update.builder().set("a", "1").expireAt(first).build());
+
+    store.update(ns, "k", Update.builder().set("b", "2").build());
+    assertThat(store.read(ns, "k").orElseThrow().expiresAt())
+        .as("an update that says nothing keeps the expiry")
+        .hasValue(first);
+
+    store.update(ns, "k", Update.builder().expireAt(later).build());
+    assertThat(store.read(ns, "k").orElseThrow().expiresAt()).hasValue(later);
+
+    store.update(ns, "k", Update.builder().persist().build());
+    assertThat(store.read(ns, "k").orElseThrow().expiresAt()).isEmpty();
+  }
+
+  @Test
+  void anExpiryInThePastDeletesTheRecord() {
+    StateStore store = store();
+    Namespace ns = large();
+    store.update(ns, "k", set("a", "1"));
+
+    store.update(ns, "k", Update.builder().expireAt(Instant.now().minusSeconds(5)).build());
+
+    assertThat(store.read(ns, "k")).isEmpty();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Listing and watching
+
+  @Test
+  void aSmallNamespaceListsItsLiveRecords() {
+    StateStore store = store();
+    Namespace ns = small();
+    store.update(ns, "a", set("x", "1"));
+    store.update(ns, "b", set("x", "2"));
+    store.update(ns, "c", set("x", "3"));
+    store.delete(ns, "b", Precondition.none());
+
+    assertThat(store.list(ns)).extracting(StateRecord::key).containsExactlyInAnyOrder("a", "c");
+    assertThat(store.list(small())).isEmpty();
+  }
+
+  @Test
+  void aLargeNamespaceCannotBeListedOrWatched() {
+    StateStore store = store();
+
+    assertThatThrownBy(() -> store.list(large()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot be listed");
+    assertThatThrownBy(() -> store.watch(large(), event -> {}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not watchable");
+  }
+
+  @Test
+  void aChangeOnOneClientReachesAWatcherOnAnother() throws Exception {
+    StateStore writer = store();
+    StateStore reader = store();
+    Namespace ns = small();
+    BlockingQueue<ChangeEvent> events = new LinkedBlockingQueue<>();
+    Watch watch = reader.watch(ns, events::add);
+    try {
+      long version = writer.update(ns, "flag", set("on", "true")).version();
+      ChangeEvent updated = nextEvent(events, "flag");
+      assertThat(updated.version()).isEqualTo(version);
+      assertThat(updated.namespace()).isEqualTo(ns.name());
+
+      writer.delete(ns, "flag", Precondition.none());
+      assertThat(nextEvent(events, "flag").deleted()).isTrue();
+    } finally {
+      watch.close();
+    }
+  }
+
+  @Test
+  void aClosedWatchHearsNothingMore() throws Exception {
+    StateStore writer = store();
+    StateStore reader = store();
+    Namespace ns = small();
+    BlockingQueue<ChangeEvent> events = new LinkedBlockingQueue<>();
+    Watch watch = reader.watch(ns, events::add);
+    writer.update(ns, "a", set("x", "1"));
+    nextEvent(events, "a");
+
+    watch.close();
+    writer.update(ns, "b", set("x", "1"));
+    BlockingQueue<ChangeEvent> control = new LinkedBlockingQueue<>();
+    Watch second = reader.watch(ns, control::add);
+    try {
+      writer.update(ns, "c", set("x", "1"));
+      nextEvent(control, "c");
+    } finally {
+      second.close();
+    }
+    assertThat(events).extracting(ChangeEvent::key).doesNotContain("b", "c");
+  }
+
+  private ChangeEvent nextEvent(BlockingQueue<ChangeEvent> events, String key)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + watchDelay().toNanos();
+    while (System.nanoTime() < deadline) {
+      ChangeEvent event = events.poll(100, TimeUnit.MILLISECONDS);
+      if (event != null && event.key().equals(key)) {
+        return event;
+      }
+    }
+    return fail("no change event for " + key + " within " + watchDelay());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Limits and bad input
+
+  @Test
+  void aRecordOverTheLimitIsRefusedAndNothingChanges() {
+    StateStore store = store();
+    Namespace ns = large();
+    long limit = store.maxRecordBytes();
+    store.update(ns, "k", set("small", "1"));
+    long version = store.read(ns, "k").orElseThrow().version();
+
+    assertThatThrownBy(
+            () ->
+                store.update(
+                    ns, "k", Update.builder().set("huge", new byte[(int) limit + 1]).build()))
+        .isInstanceOfSatisfying(
+            RecordTooLargeException.class, e -> assertThat(e.limit()).isEqualTo(limit))
+        .hasMessageContaining("limit");
+    int sixtyPercent = (int) (limit * 6 / 10);
+    store.update(ns, "k", Update.builder().set("first", new byte[sixtyPercent]).build());
+    assertThatThrownBy(
+            () ->
+                store.update(
+                    ns, "k", Update.builder().set("second", new byte[sixtyPercent]).build()))
+        .isInstanceOf(RecordTooLargeException.class);
+
+    StateRecord record = store.read(ns, "k").orElseThrow();
+    assertThat(record.fieldNames()).containsExactlyInAnyOrder("small", "first");
+    assertThat(record.version()).isEqualTo(version + 1);
+  }
+
+  @Test
+  void badArgumentsAreRefusedBeforeAnything() {
+    StateStore store = store();
+    Namespace ns = large();
+
+    assertThatThrownBy(() -> store.read(ns, ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("key must not be empty");
+    assertThatThrownBy(
+            () -> store.update(ns, "x".repeat(StateStore.MAX_KEY_BYTES + 1), set("a", "1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at most " + StateStore.MAX_KEY_BYTES);
+    assertThatThrownBy(() -> store.read(ns, "k", Set.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.delete(ns, "k", Precondition.absent()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Update.builder().set("a", "1").remove("a"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Update.builder().build()).hasMessageContaining("must set or remove");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The store against a model
+
+  /** One generated operation. */
+  public record Op(
+      String kind, String key, String field, String value, Precondition.Kind precondition) {
+    @Override
+    public String toString() {
+      return kind
+          + "("
+          + key
+          + (kind.equals("set")
+              ? ", " + field + "=" + value
+              : kind.equals("remove") ? ", " + field : "")
+          + ", if "
+          + precondition
+          + ")";
+    }
+  }
+
+  record ModelRecord(Map<String, String> fields, long version) {}
+
+  @Provide
+  Arbitrary<List<Op>> operations() {
+    Arbitrary<Op> op =
+        Combinators.combine(
+                Arbitraries.of("set", "set", "set", "remove", "delete", "read"),
+                Arbitraries.of("a", "b", "c"),
+                Arbitraries.of("x", "y"),
+                Arbitraries.strings().alpha().ofMaxLength(3),
+                Arbitraries.of(Precondition.Kind.values()))
+            .as(Op::new);
+    return op.list();
+  }
+
+  @Property(tries = 40)
+  void randomOperationsBehaveLikeTheModel(@ForAll("operations") @Size(max = 25) List<Op> ops) {
+    try (StateStore store = openStore()) {
+      Namespace ns = small();
+      Map<String, ModelRecord> model = new HashMap<>();
+      for (Op op : ops) {
+        apply(store, ns, model, op);
+        Map<String, ModelRecord> expected = model;
+        for (String key : List.of("a", "b", "c")) {
+          Optional<StateRecord> actual = store.read(ns, key);
+          ModelRecord want = expected.get(key);
+          if (want == null) {
+            assertThat(actual).as("after " + op + ", " + key + " should be absent").isEmpty();
+          } else {
+            StateRecord record =
+                actual.orElseThrow(
+                    () -> new AssertionError("after " + op + ", " + key + " should exist"));
+            Map<String, String> fields = new HashMap<>();
+            record.fieldNames().forEach(name -> fields.put(name, record.text(name).orElseThrow()));
+            assertThat(fields).as("fields of " + key + " after " + op).isEqualTo(want.fields());
+            assertThat(record.version())
+                .as("version of " + key + " after " + op)
+                .isEqualTo(want.version());
+          }
+        }
+      }
+      assertThat(store.list(ns))
+          .extracting(StateRecord::key)
+          .containsExactlyInAnyOrderElementsOf(model.keySet());
+    }
+  }
+
+  private static void apply(StateStore store, Namespace ns, Map<String, ModelRecord> model, Op op) {
+    ModelRecord current = model.get(op.key());
+    Precondition precondition =
+        switch (op.precondition()) {
+          case NONE -> Precondition.none();
+          case ABSENT -> Precondition.absent();
+          case PRESENT -> Precondition.present();
+          case VERSION_EQUALS ->
+              Precondition.versionEquals(current == null ? 42 : current.version());
+        };
+    boolean holds =
+        switch (op.precondition()) {
+          case NONE -> true;
+          case ABSENT -> current == null;
+          case PRESENT, VERSION_EQUALS -> current != null;
+        };
+    switch (op.kind()) {
+      case "read" -> {
+        return;
+      }
+      case "delete" -> {
+        if (op.precondition() == Precondition.Kind.ABSENT) {
+          return;
+        }
+        if (!holds) {
+          assertThatThrownBy(() -> store.delete(ns, op.key(), precondition))
+              .isInstanceOf(PreconditionFailedException.class);
+          return;
+        }
+        assertThat(store.delete(ns, op.key(), precondition)).isEqualTo(current != null);
+        model.remove(op.key());
+      }
+      default -> {
+        Update.Builder update = Update.builder().precondition(precondition);
+        Map<String, String> fields =
+            current == null ? new HashMap<>() : new HashMap<>(current.fields());
+        if (op.kind().equals("set")) {
+          update.set(op.field(), op.value());
+          fields.put(op.field(), op.value());
+        } else {
+          update.remove(op.field());
+          fields.remove(op.field());
+        }
+        if (!holds) {
+          assertThatThrownBy(() -> store.update(ns, op.key(), update.build()))
+              .isInstanceOf(PreconditionFailedException.class);
+          return;
+        }
+        WriteResult result = store.update(ns, op.key(), update.build());
+        assertThat(result.created()).isEqualTo(current == null);
+        if (current != null) {
+          assertThat(result.version()).isEqualTo(current.version() + 1);
+        }
+        model.put(op.key(), new ModelRecord(fields, result.version()));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Failure
+
+  @Test
+  void aStoppedServerGivesStateUnavailableWithinTheTimeoutAndServiceResumes() throws Exception {
+    assumeTrue(canStopServer(), "this store's server cannot be stopped by the test");
+    StateStore store = store();
+    Namespace ns = small();
+    store.update(ns, "k", set("a", "1"));
+    long bound = operationTimeout().toMillis() * 3 + 3000;
+
+    stopServer();
+    try {
+      List<Runnable> operations =
+          List.of(
+              () -> store.read(ns, "k"),
+              () -> store.update(ns, "k", set("a", "2")),
+              () -> store.delete(ns, "k", Precondition.none()),
+              () -> store.list(ns));
+      for (Runnable operation : operations) {
+        long start = System.nanoTime();
+        assertThatThrownBy(operation::run).isInstanceOf(StateUnavailableException.class);
+        long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(elapsed).as("a failed call must not hang past its timeout").isLessThan(bound);
+      }
+    } finally {
+      startServer();
+    }
+
+    awaitTrue(
+        "the store to answer again after the restart",
+        Duration.ofSeconds(30),
+        () -> {
+          try {
+            store.update(ns, "after", set("a", "1"));
+            return true;
+          } catch (StateUnavailableException e) {
+            return false;
+          }
+        });
+    assertThat(store.read(ns, "after")).isPresent();
+  }
+
+  @Test
+  void aWatcherIsToldToResyncAfterTheServerComesBack() throws Exception {
+    assumeTrue(canStopServer(), "this store's server cannot be stopped by the test");
+    StateStore writer = store();
+    StateStore reader = store();
+    Namespace ns = small();
+    CountDownLatch resynced = new CountDownLatch(1);
+    BlockingQueue<ChangeEvent> events = new LinkedBlockingQueue<>();
+    Watch watch =
+        reader.watch(
+            ns,
+            new WatchListener() {
+              @Override
+              public void onChange(ChangeEvent event) {
+                events.add(event);
+              }
+
+              @Override
+              public void onResync() {
+                resynced.countDown();
+              }
+            });
+    try {
+      stopServer();
+      startServer();
+      assertThat(resynced.await(30, TimeUnit.SECONDS)).as("onResync after reconnecting").isTrue();
+      awaitTrue(
+          "the writer to reconnect",
+          Duration.ofSeconds(30),
+          () -> {
+            try {
+              writer.update(ns, "after-restart", set("a", "1"));
+              return true;
+            } catch (StateUnavailableException e) {
+              return false;
+            }
+          });
+      nextEvent(events, "after-restart");
+    } finally {
+      watch.close();
+    }
+  }
+
+  /** Waits for a condition, polling; fails the test with {@code what} if it never holds. */
+  protected static void awaitTrue(String what, Duration limit, Supplier<Boolean> condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.get()) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    fail("waited " + limit + " for " + what);
+  }
+}

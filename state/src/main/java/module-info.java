@@ -14,4 +14,11 @@ module dev.brownout.state {
   exports dev.brownout.state.internal to
       dev.brownout.state.redis,
       dev.brownout.state.dynamodb;
+
+  // The audit sink stores its records as JSON through core's codec.
+  opens dev.brownout.state to
+      com.fasterxml.jackson.databind;
+
+  provides dev.brownout.core.ModuleDeclarations with
+      dev.brownout.state.internal.StateDeclarations;
 }

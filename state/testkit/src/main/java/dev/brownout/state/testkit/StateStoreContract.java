@@ -77,6 +77,15 @@ public abstract class StateStoreContract {
     return Duration.ofSeconds(2);
   }
 
+  /**
+   * How long the watch test keeps the server down: long enough for the store to notice. A polling
+   * store only knows of an outage if a poll fails, and a poll retries within its timeout, so an
+   * outage shorter than the timeout may rightly go unnoticed (no change can have been missed).
+   */
+  protected Duration outage() {
+    return operationTimeout().multipliedBy(2).plusSeconds(1);
+  }
+
   /** The longest a change may take to reach a watcher on another client. */
   protected Duration watchDelay() {
     return Duration.ofSeconds(10);
@@ -759,8 +768,9 @@ public abstract class StateStoreContract {
             });
     try {
       stopServer();
+      Thread.sleep(outage().toMillis());
       startServer();
-      assertThat(resynced.await(30, TimeUnit.SECONDS)).as("onResync after reconnecting").isTrue();
+      assertThat(resynced.await(30, TimeUnit.SECONDS)).as("onResync after the outage").isTrue();
       awaitTrue(
           "the writer to reconnect",
           Duration.ofSeconds(30),

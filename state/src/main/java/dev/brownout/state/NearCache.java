@@ -1,0 +1,325 @@
+package dev.brownout.state;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.brownout.core.metrics.BrownoutMetrics;
+import dev.brownout.core.metrics.MeterSpec;
+import dev.brownout.core.time.BrownoutClock;
+import io.micrometer.core.instrument.Counter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A bounded in-process cache of records in front of any store (Caffeine), so a read that hits costs
+ * no call to the server.
+ *
+ * <p>Freshness:
+ *
+ * <ul>
+ *   <li>a <b>watchable</b> namespace is cached, and kept fresh by the store's change notifications:
+ *       a change made by any server evicts the entry unless the cache already holds that version or
+ *       a newer one; a resynchronisation evicts the whole namespace;
+ *   <li>any other namespace is cached only if {@link Builder#staleAfter(Duration)} is set, and then
+ *       an entry is served for at most that long;
+ *   <li>a write through this cache updates the entry when it knows the exact previous version, and
+ *       evicts it otherwise; a failed write evicts it;
+ *   <li>a read's result is cached only if no change to its namespace was announced while the read
+ *       was in flight, so a change cannot be lost between the read and the caching.
+ * </ul>
+ *
+ * <p>If the store becomes unreachable, entries keep being served (a miss still fails), which is
+ * what the session module's "serve from the near cache" policy builds on. Metrics: {@code
+ * brownout.state.near_cache.requests} by namespace and result (hit, miss, bypass) and {@code
+ * brownout.state.near_cache.evictions} by namespace.
+ */
+public final class NearCache extends ForwardingStateStore {
+  /** Reads by namespace and result. */
+  public static final MeterSpec REQUESTS =
+      MeterSpec.counter(
+          "brownout.state.near_cache.requests",
+          "Reads through the near cache: hit (no server call), miss, or bypass (namespace not cached).",
+          "namespace",
+          "result");
+
+  /** Entries evicted because another write or server changed them. */
+  public static final MeterSpec EVICTIONS =
+      MeterSpec.counter(
+          "brownout.state.near_cache.evictions",
+          "Near-cache entries evicted because the record changed elsewhere (stale).",
+          "namespace");
+
+  private static final Logger log = LoggerFactory.getLogger(NearCache.class);
+
+  private record CacheKey(String namespace, String key) {}
+
+  /** A cached read: the record, or null for "absent". */
+  private record Entry(@Nullable StateRecord record) {}
+
+  private final Cache<CacheKey, Entry> cache;
+  private final @Nullable Duration staleAfter;
+  private final BrownoutClock clock;
+  private final BrownoutMetrics metrics;
+  private final ConcurrentHashMap<String, AtomicLong> changeCounts = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Watch> watches = new ConcurrentHashMap<>();
+
+  private NearCache(Builder builder) {
+    super(builder.store);
+    this.staleAfter = builder.staleAfter;
+    this.clock = builder.clock;
+    this.metrics = builder.metrics;
+    Caffeine<Object, Object> caffeine = Caffeine.newBuilder().maximumSize(builder.maximumSize);
+    if (staleAfter != null) {
+      caffeine.expireAfterWrite(staleAfter).ticker(clock::nanoTime);
+    }
+    this.cache = caffeine.build();
+  }
+
+  /** Starts a builder for a cache in front of {@code store}. */
+  public static Builder builder(StateStore store) {
+    return new Builder(store);
+  }
+
+  /** The number of cached entries, approximately. */
+  public long size() {
+    return cache.estimatedSize();
+  }
+
+  private boolean cached(Namespace namespace) {
+    if (!namespace.watchable()) {
+      return staleAfter != null;
+    }
+    if (watches.containsKey(namespace.name())) {
+      return true;
+    }
+    synchronized (watches) {
+      if (watches.containsKey(namespace.name())) {
+        return true;
+      }
+      try {
+        watches.put(namespace.name(), delegate().watch(namespace, new Invalidator(namespace)));
+        return true;
+      } catch (StateException e) {
+        // Without notifications the cache cannot stay fresh: read through until the store answers.
+        log.debug("Cannot watch {} yet; reading through", namespace, e);
+        return false;
+      }
+    }
+  }
+
+  private AtomicLong changes(Namespace namespace) {
+    return changeCounts.computeIfAbsent(namespace.name(), name -> new AtomicLong());
+  }
+
+  @Override
+  public Optional<StateRecord> read(Namespace namespace, String key) {
+    if (!cached(namespace)) {
+      count(namespace, "bypass");
+      return super.read(namespace, key);
+    }
+    CacheKey cacheKey = new CacheKey(namespace.name(), key);
+    Entry entry = cache.getIfPresent(cacheKey);
+    if (entry != null) {
+      count(namespace, "hit");
+      return live(entry.record());
+    }
+    count(namespace, "miss");
+    long before = changes(namespace).get();
+    Optional<StateRecord> record = super.read(namespace, key);
+    if (changes(namespace).get() == before) {
+      cache.put(cacheKey, new Entry(record.orElse(null)));
+    }
+    return record;
+  }
+
+  @Override
+  public Optional<StateRecord> read(Namespace namespace, String key, Set<String> fields) {
+    Entry entry =
+        cached(namespace) ? cache.getIfPresent(new CacheKey(namespace.name(), key)) : null;
+    if (entry == null) {
+      count(namespace, cached(namespace) ? "miss" : "bypass");
+      return super.read(namespace, key, fields);
+    }
+    count(namespace, "hit");
+    return live(entry.record())
+        .map(
+            record -> {
+              Map<String, byte[]> selected = new HashMap<>();
+              for (String name : fields) {
+                record.field(name).ifPresent(value -> selected.put(name, value));
+              }
+              return new StateRecord(
+                  key, selected, record.version(), record.expiresAt().orElse(null));
+            });
+  }
+
+  private Optional<StateRecord> live(@Nullable StateRecord record) {
+    if (record == null) {
+      return Optional.empty();
+    }
+    Instant now = clock.instant();
+    return record.expiresAt().filter(at -> !at.isAfter(now)).isPresent()
+        ? Optional.empty()
+        : Optional.of(record);
+  }
+
+  @Override
+  public WriteResult update(Namespace namespace, String key, Update update) {
+    CacheKey cacheKey = new CacheKey(namespace.name(), key);
+    WriteResult result;
+    try {
+      result = super.update(namespace, key, update);
+    } catch (RuntimeException e) {
+      cache.invalidate(cacheKey);
+      throw e;
+    }
+    cache
+        .asMap()
+        .compute(
+            cacheKey,
+            (k, entry) -> {
+              if (entry == null
+                  || result.created()
+                  || entry.record() == null
+                  || entry.record().version() != result.version() - 1) {
+                return null;
+              }
+              return new Entry(apply(entry.record(), update, result.version()));
+            });
+    return result;
+  }
+
+  private static StateRecord apply(StateRecord record, Update update, long version) {
+    Map<String, byte[]> fields = record.fields();
+    update.removes().forEach(fields::remove);
+    fields.putAll(update.sets());
+    Instant expiresAt =
+        switch (update.expiryChange()) {
+          case KEEP -> record.expiresAt().orElse(null);
+          case SET -> update.expiresAt();
+          case PERSIST -> null;
+        };
+    return new StateRecord(record.key(), fields, version, expiresAt);
+  }
+
+  @Override
+  public boolean delete(Namespace namespace, String key, Precondition precondition) {
+    try {
+      return super.delete(namespace, key, precondition);
+    } finally {
+      cache.invalidate(new CacheKey(namespace.name(), key));
+    }
+  }
+
+  @Override
+  public void close() {
+    watches.values().forEach(Watch::close);
+    watches.clear();
+    cache.invalidateAll();
+    super.close();
+  }
+
+  private void count(Namespace namespace, String result) {
+    Counter counter = metrics.counter(REQUESTS, namespace.name(), result);
+    counter.increment();
+  }
+
+  /** Evicts what changed elsewhere. */
+  private final class Invalidator implements WatchListener {
+    private final Namespace namespace;
+
+    Invalidator(Namespace namespace) {
+      this.namespace = namespace;
+    }
+
+    @Override
+    public void onChange(ChangeEvent event) {
+      changes(namespace).incrementAndGet();
+      Entry[] evicted = new Entry[1];
+      cache
+          .asMap()
+          .computeIfPresent(
+              new CacheKey(namespace.name(), event.key()),
+              (k, entry) -> {
+                boolean current =
+                    !event.deleted()
+                        && entry.record() != null
+                        && entry.record().version() >= event.version();
+                if (current) {
+                  return entry;
+                }
+                evicted[0] = entry;
+                return null;
+              });
+      if (evicted[0] != null) {
+        metrics.counter(EVICTIONS, namespace.name()).increment();
+      }
+    }
+
+    @Override
+    public void onResync() {
+      changes(namespace).incrementAndGet();
+      cache.asMap().keySet().removeIf(k -> k.namespace().equals(namespace.name()));
+    }
+  }
+
+  /** Builds a {@link NearCache}. */
+  public static final class Builder {
+    private final StateStore store;
+    private long maximumSize = 10_000;
+    private @Nullable Duration staleAfter;
+    private BrownoutClock clock = BrownoutClock.system();
+    private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
+
+    private Builder(StateStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /** The most entries kept. Default 10 000. */
+    public Builder maximumSize(long entries) {
+      if (entries < 1) {
+        throw new IllegalArgumentException("maximumSize must be positive but was " + entries);
+      }
+      this.maximumSize = entries;
+      return this;
+    }
+
+    /**
+     * Also caches namespaces that are not watched, serving an entry for at most {@code duration};
+     * and bounds every entry's age to it. Default: not set, so only watched namespaces are cached.
+     */
+    public Builder staleAfter(Duration duration) {
+      if (duration.isNegative() || duration.isZero()) {
+        throw new IllegalArgumentException("staleAfter must be positive but was " + duration);
+      }
+      this.staleAfter = duration;
+      return this;
+    }
+
+    /** The clock for expiry and entry age. */
+    public Builder clock(BrownoutClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Where hit, miss and eviction counts go. */
+    public Builder metrics(BrownoutMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /** Builds the cache. */
+    public NearCache build() {
+      return new NearCache(this);
+    }
+  }
+}

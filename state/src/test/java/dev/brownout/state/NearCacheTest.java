@@ -1,0 +1,216 @@
+package dev.brownout.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.brownout.core.metrics.BrownoutMetrics;
+import dev.brownout.core.time.ManualClock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class NearCacheTest {
+  static final Namespace FLAGS = Namespace.small("flags");
+  static final Namespace SESSIONS = Namespace.large("sessions");
+
+  final ManualClock clock = new ManualClock();
+  final InMemoryStateStore backing = InMemoryStateStore.builder().clock(clock).build();
+  final AtomicInteger reads = new AtomicInteger();
+  final List<WatchListener> watchers = new CopyOnWriteArrayList<>();
+
+  /** Counts reads, and hands change events to the test instead of delivering them by itself. */
+  final StateStore counting =
+      new ForwardingStateStore(backing) {
+        @Override
+        public Optional<StateRecord> read(Namespace namespace, String key) {
+          reads.incrementAndGet();
+          return super.read(namespace, key);
+        }
+
+        @Override
+        public Watch watch(Namespace namespace, WatchListener listener) {
+          watchers.add(listener);
+          return () -> watchers.remove(listener);
+        }
+      };
+
+  /** Delivers a change event, as the store would, to the cache. */
+  void announce(String key, long version) {
+    watchers.forEach(listener -> listener.onChange(new ChangeEvent(FLAGS.name(), key, version)));
+  }
+
+  final BrownoutMetrics metrics = BrownoutMetrics.inMemory();
+  final NearCache cache = NearCache.builder(counting).clock(clock).metrics(metrics).build();
+
+  @AfterEach
+  void close() {
+    cache.close();
+  }
+
+  double count(String namespace, String result) {
+    var counter =
+        metrics
+            .registry()
+            .find("brownout.state.near_cache.requests")
+            .tags("namespace", namespace, "result", result)
+            .counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Test
+  void aSecondReadIsAHitWithNoCallToTheStore() {
+    backing.update(FLAGS, "f", Update.builder().set("on", "true").build());
+
+    cache.read(FLAGS, "f");
+    Optional<StateRecord> second = cache.read(FLAGS, "f");
+
+    assertThat(second.orElseThrow().text("on")).hasValue("true");
+    assertThat(reads).hasValue(1);
+    assertThat(count("flags", "hit")).isEqualTo(1);
+    assertThat(count("flags", "miss")).isEqualTo(1);
+  }
+
+  @Test
+  void aChangeMadeElsewhereEvictsTheEntry() {
+    backing.update(FLAGS, "f", Update.builder().set("on", "true").build());
+    cache.read(FLAGS, "f");
+
+    long version =
+        backing.update(FLAGS, "f", Update.builder().set("on", "false").build()).version();
+    assertThat(cache.read(FLAGS, "f").orElseThrow().text("on"))
+        .as("stale until told")
+        .hasValue("true");
+    announce("f", version);
+
+    assertThat(cache.read(FLAGS, "f").orElseThrow().text("on")).hasValue("false");
+    assertThat(metrics.registry().get("brownout.state.near_cache.evictions").counter().count())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void anEventForAVersionTheCacheAlreadyHoldsEvictsNothing() {
+    long version = cache.update(FLAGS, "f", Update.builder().set("on", "true").build()).version();
+    cache.read(FLAGS, "f");
+
+    announce("f", version);
+
+    cache.read(FLAGS, "f");
+    assertThat(reads).hasValue(1);
+  }
+
+  @Test
+  void aChangeAnnouncedDuringAReadIsNotCachedOver() {
+    backing.update(FLAGS, "f", Update.builder().set("on", "true").build());
+    StateStore racing =
+        new ForwardingStateStore(counting) {
+          @Override
+          public Optional<StateRecord> read(Namespace namespace, String key) {
+            Optional<StateRecord> stale = super.read(namespace, key);
+            long newer =
+                backing.update(FLAGS, "f", Update.builder().set("on", "false").build()).version();
+            announce("f", newer);
+            return stale;
+          }
+        };
+    try (NearCache near = NearCache.builder(racing).build()) {
+      assertThat(near.read(FLAGS, "f").orElseThrow().text("on")).hasValue("true");
+      assertThat(backing.read(FLAGS, "f").orElseThrow().text("on")).hasValue("false");
+      assertThat(near.size()).as("the stale read must not be cached").isZero();
+    }
+  }
+
+  @Test
+  void aWriteThroughTheCacheUpdatesTheEntryWithoutAnotherRead() {
+    cache.update(FLAGS, "f", Update.builder().set("a", "1").build());
+    cache.read(FLAGS, "f");
+
+    WriteResult result =
+        cache.update(FLAGS, "f", Update.builder().set("b", "2").remove("a").build());
+    StateRecord record = cache.read(FLAGS, "f").orElseThrow();
+
+    assertThat(reads).hasValue(1);
+    assertThat(record.version()).isEqualTo(result.version());
+    assertThat(record.fieldNames()).containsExactly("b");
+    assertThat(record).isEqualTo(backing.read(FLAGS, "f").orElseThrow());
+  }
+
+  @Test
+  void absenceIsCachedUntilTheRecordIsCreated() {
+    assertThat(cache.read(FLAGS, "new")).isEmpty();
+    assertThat(cache.read(FLAGS, "new")).isEmpty();
+    assertThat(reads).hasValue(1);
+
+    announce("new", backing.update(FLAGS, "new", Update.builder().set("a", "1").build()).version());
+
+    assertThat(cache.read(FLAGS, "new")).isPresent();
+  }
+
+  @Test
+  void aCachedRecordExpiresOnTheClock() {
+    backing.update(
+        FLAGS,
+        "f",
+        Update.builder().set("a", "1").expireAt(clock.instant().plusSeconds(10)).build());
+    cache.read(FLAGS, "f");
+
+    clock.advance(Duration.ofSeconds(11));
+
+    assertThat(cache.read(FLAGS, "f")).isEmpty();
+  }
+
+  @Test
+  void anUnwatchedNamespaceIsReadThroughUnlessStalenessIsAllowed() {
+    backing.update(SESSIONS, "s", Update.builder().set("a", "1").build());
+    cache.read(SESSIONS, "s");
+    cache.read(SESSIONS, "s");
+    assertThat(reads).hasValue(2);
+    assertThat(count("sessions", "bypass")).isEqualTo(2);
+
+    try (NearCache bounded =
+        NearCache.builder(counting).clock(clock).staleAfter(Duration.ofSeconds(5)).build()) {
+      bounded.read(SESSIONS, "s");
+      bounded.read(SESSIONS, "s");
+      assertThat(reads).hasValue(3);
+      clock.advance(Duration.ofSeconds(6));
+      bounded.read(SESSIONS, "s");
+      assertThat(reads).hasValue(4);
+    }
+  }
+
+  @Test
+  void aPartialReadIsServedFromACachedRecord() {
+    backing.update(FLAGS, "f", Update.builder().set("a", "1").set("b", "2").build());
+    cache.read(FLAGS, "f");
+
+    StateRecord partial = cache.read(FLAGS, "f", Set.of("b")).orElseThrow();
+
+    assertThat(partial.fieldNames()).containsExactly("b");
+    assertThat(reads).hasValue(1);
+  }
+
+  @Test
+  void entriesAreServedWhileTheStoreIsDown() {
+    backing.update(FLAGS, "f", Update.builder().set("a", "1").build());
+    boolean[] down = {false};
+    StateStore flaky =
+        new ForwardingStateStore(backing) {
+          @Override
+          public Optional<StateRecord> read(Namespace namespace, String key) {
+            if (down[0]) {
+              throw new StateUnavailableException("down", null);
+            }
+            return super.read(namespace, key);
+          }
+        };
+    try (NearCache near = NearCache.builder(flaky).build()) {
+      near.read(FLAGS, "f");
+      down[0] = true;
+
+      assertThat(near.read(FLAGS, "f")).isPresent();
+    }
+  }
+}

@@ -9,6 +9,8 @@ module dev.brownout.state.dynamodb {
   requires software.amazon.awssdk.awscore;
   requires software.amazon.awssdk.http;
   requires software.amazon.awssdk.identity.spi;
+  requires software.amazon.awssdk.retries;
+  requires software.amazon.awssdk.retries.api;
   requires org.slf4j;
 
   exports dev.brownout.state.dynamodb;

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>If the store becomes unreachable, entries keep being served (a miss still fails), which is
  * what the session module's "serve from the near cache" policy builds on. Metrics: {@code
  * brownout.state.near_cache.requests} by namespace and result (hit, miss, bypass) and {@code
- * brownout.state.near_cache.evictions} by namespace.
+ * brownout.state.near_cache.stale} by namespace.
  */
 public final class NearCache extends ForwardingStateStore {
   /** Reads by namespace and result. */
@@ -52,9 +52,9 @@ public final class NearCache extends ForwardingStateStore {
           "result");
 
   /** Entries evicted because another write or server changed them. */
-  public static final MeterSpec EVICTIONS =
+  public static final MeterSpec STALE =
       MeterSpec.counter(
-          "brownout.state.near_cache.evictions",
+          "brownout.state.near_cache.stale",
           "Near-cache entries evicted because the record changed elsewhere (stale).",
           "namespace");
 
@@ -261,7 +261,7 @@ public final class NearCache extends ForwardingStateStore {
                 return null;
               });
       if (evicted[0] != null) {
-        metrics.counter(EVICTIONS, namespace.name()).increment();
+        metrics.counter(STALE, namespace.name()).increment();
       }
     }
 

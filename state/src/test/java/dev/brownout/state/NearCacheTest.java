@@ -87,7 +87,7 @@ class NearCacheTest {
     announce("f", version);
 
     assertThat(cache.read(FLAGS, "f").orElseThrow().text("on")).hasValue("false");
-    assertThat(metrics.registry().get("brownout.state.near_cache.evictions").counter().count())
+    assertThat(metrics.registry().get("brownout.state.near_cache.stale").counter().count())
         .isEqualTo(1);
   }
 

@@ -18,6 +18,6 @@ public final class StateDeclarations implements ModuleDeclarations {
 
   @Override
   public List<MeterSpec> meters() {
-    return List.of(MeteredStateStore.OPERATIONS, NearCache.REQUESTS, NearCache.EVICTIONS);
+    return List.of(MeteredStateStore.OPERATIONS, NearCache.REQUESTS, NearCache.STALE);
   }
 }

@@ -45,6 +45,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -912,6 +913,12 @@ public final class DynamoDbStateStore implements StateStore {
                   ClientOverrideConfiguration.builder()
                       .apiCallTimeout(timeout)
                       .apiCallAttemptTimeout(timeout)
+                      // Three attempts: the SDK's DynamoDB default retries throttling with a
+                      // backoff that outlasts any sensible timeout, hiding throttling behind it.
+                      .retryStrategy(
+                          AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                              .maxAttempts(3)
+                              .build())
                       .build());
       if (endpoint != null) {
         builder.endpointOverride(endpoint);

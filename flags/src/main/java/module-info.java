@@ -1,5 +1,15 @@
-/** Feature flags: targeting, sticky percentage rollout, staged rollout plans and kill switches. */
-// Filled by its own issue; it exports its API package once that package has types.
+/**
+ * Feature flags: targeting, sticky percentage rollout and kill switches, evaluated against an
+ * in-memory snapshot kept in step with a {@code StateStore}; admin routes and {@code @FeatureFlag}.
+ */
 module dev.brownout.flags {
   requires transitive dev.brownout.state;
+  requires transitive com.fasterxml.jackson.annotation;
+  requires org.slf4j;
+
+  exports dev.brownout.flags;
+
+  // Definitions are read and written as JSON through core's codec.
+  opens dev.brownout.flags to
+      com.fasterxml.jackson.databind;
 }

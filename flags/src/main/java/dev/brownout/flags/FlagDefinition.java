@@ -1,0 +1,190 @@
+package dev.brownout.flags;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A flag as stored and as sent to the admin API (wire format version 1). Only {@code key} is
+ * required: a flag with nothing else is a boolean flag that is on for everyone.
+ *
+ * <pre>{@code
+ * {
+ *   "key": "new-checkout",
+ *   "description": "The one-page checkout",
+ *   "enabled": true,
+ *   "prerequisites": [{"flag": "payments-v2", "variant": "on"}],
+ *   "targets": [{"variant": "on", "units": ["alice", "bob"]}],
+ *   "rules": [{"id": "beta", "conditions": [{"attribute": "plan", "operator": "in", "values": ["beta"]}],
+ *              "serve": {"variant": "on"}}],
+ *   "fallthrough": {"rollout": {"percentage": 30}}
+ * }
+ * }</pre>
+ *
+ * Evaluation order: {@code enabled} (false is the kill switch: everyone gets {@code offVariant}),
+ * then prerequisites, then targets, then rules in order, then the fallthrough.
+ *
+ * @param key lower-case letters, digits, {@code .}, {@code _} and {@code -}; at most 128 characters
+ * @param description what the flag is for
+ * @param enabled false turns the flag off for everyone, whatever the rules say
+ * @param variants variant names to values (all booleans, all strings, all numbers, or all JSON);
+ *     default {@code {"on": true, "off": false}}
+ * @param offVariant the variant served when the flag is off; default {@code off}
+ * @param prerequisites flags that must serve a given variant first
+ * @param targets units that get a given variant, before any rule
+ * @param rules attribute rules, first match wins
+ * @param fallthrough what everyone else gets; default the first variant that is not {@code
+ *     offVariant}
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record FlagDefinition(
+    String key,
+    @Nullable String description,
+    @Nullable Boolean enabled,
+    @Nullable Map<String, Object> variants,
+    @Nullable String offVariant,
+    @Nullable List<Prerequisite> prerequisites,
+    @Nullable List<Target> targets,
+    @Nullable List<Rule> rules,
+    @Nullable Serve fallthrough) {
+
+  /** The default variants of a boolean flag. */
+  public static final Map<String, Object> BOOLEAN_VARIANTS = booleans();
+
+  private static Map<String, Object> booleans() {
+    Map<String, Object> variants = new LinkedHashMap<>();
+    variants.put("on", true);
+    variants.put("off", false);
+    return java.util.Collections.unmodifiableMap(variants);
+  }
+
+  /** A boolean flag that is on for everyone. */
+  public static FlagDefinition on(String key) {
+    return new FlagDefinition(key, null, true, null, null, null, null, null, null);
+  }
+
+  /** A boolean flag on for {@code percentage} percent of units. */
+  public static FlagDefinition rollout(String key, double percentage) {
+    return new FlagDefinition(
+        key, null, true, null, null, null, null, null, Serve.rollout(percentage));
+  }
+
+  /** Whether the flag is enabled (not killed). */
+  public boolean isEnabled() {
+    return enabled == null || enabled;
+  }
+
+  /** The variants, defaulted. */
+  public Map<String, Object> variantsOrDefault() {
+    return variants == null || variants.isEmpty() ? BOOLEAN_VARIANTS : variants;
+  }
+
+  /** The off variant, defaulted. */
+  public String offVariantOrDefault() {
+    return offVariant == null ? "off" : offVariant;
+  }
+
+  /** This definition with {@code enabled} set. */
+  public FlagDefinition withEnabled(boolean on) {
+    return new FlagDefinition(
+        key, description, on, variants, offVariant, prerequisites, targets, rules, fallthrough);
+  }
+
+  /** This definition with another fallthrough. */
+  public FlagDefinition withFallthrough(Serve serve) {
+    return new FlagDefinition(
+        key, description, enabled, variants, offVariant, prerequisites, targets, rules, serve);
+  }
+
+  /** This definition with other targets. */
+  public FlagDefinition withTargets(List<Target> newTargets) {
+    return new FlagDefinition(
+        key,
+        description,
+        enabled,
+        variants,
+        offVariant,
+        prerequisites,
+        newTargets,
+        rules,
+        fallthrough);
+  }
+
+  /**
+   * Another flag that must serve {@code variant} for this one to be evaluated further; otherwise
+   * this flag serves its off variant.
+   *
+   * @param flag the other flag's key
+   * @param variant the variant it must serve
+   */
+  public record Prerequisite(String flag, String variant) {}
+
+  /**
+   * Units that get {@code variant}, whatever the rules say.
+   *
+   * @param variant the variant they get
+   * @param units context keys
+   */
+  public record Target(String variant, List<String> units) {}
+
+  /**
+   * A rule: if every condition holds, serve.
+   *
+   * @param id a name for the rule, reported as the evaluation's reason
+   * @param conditions all must hold
+   * @param serve what to serve
+   */
+  public record Rule(String id, List<Condition> conditions, Serve serve) {}
+
+  /**
+   * A test of one context attribute. The key itself is the attribute {@code key}.
+   *
+   * @param attribute the attribute
+   * @param operator {@code in}, {@code not_in}, {@code starts_with}, {@code ends_with}, {@code
+   *     contains}, {@code lt}, {@code lte}, {@code gt}, {@code gte} (numbers), {@code semver_lt},
+   *     {@code semver_lte}, {@code semver_eq}, {@code semver_gte}, {@code semver_gt}, {@code
+   *     before}, {@code after} (ISO-8601 instants)
+   * @param values what to compare with; the condition holds if it holds for any of them ({@code
+   *     not_in}: for none)
+   */
+  public record Condition(String attribute, String operator, List<String> values) {}
+
+  /**
+   * What to serve: exactly one of a variant or a rollout.
+   *
+   * @param variant a variant for everyone matched
+   * @param rollout a percentage of units, split among variants
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Serve(@Nullable String variant, @Nullable Rollout rollout) {
+    /** Serve one variant. */
+    public static Serve variant(String name) {
+      return new Serve(name, null);
+    }
+
+    /** Serve the first non-off variant to {@code percentage} percent of units. */
+    public static Serve rollout(double percentage) {
+      return new Serve(null, new Rollout(percentage, null, null, null, null));
+    }
+  }
+
+  /**
+   * A sticky percentage rollout.
+   *
+   * @param percentage the share of units in the rollout, 0 to 100 in steps of 0.001
+   * @param variants variant names to relative weights, for units in the rollout; default the first
+   *     variant that is not the off variant
+   * @param otherwise the variant for units outside the rollout; default the off variant
+   * @param bucketBy the context attribute that identifies a unit; default {@code key}
+   * @param salt the bucketing salt; default the flag key (flags with the same salt share cohorts)
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Rollout(
+      @Nullable Double percentage,
+      @Nullable Map<String, Integer> variants,
+      @Nullable String otherwise,
+      @Nullable String bucketBy,
+      @Nullable String salt) {}
+}

@@ -1,0 +1,86 @@
+package dev.brownout.flags;
+
+import dev.brownout.flags.internal.CompiledFlag;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every flag definition at one moment, compiled: immutable, and swapped whole when anything
+ * changes, so an evaluation never sees half an update.
+ */
+public final class FlagSnapshot {
+  private static final FlagSnapshot EMPTY = new FlagSnapshot(Map.of(), Instant.EPOCH);
+
+  private final Map<String, CompiledFlag> flags;
+  private final Instant loadedAt;
+
+  private FlagSnapshot(Map<String, CompiledFlag> flags, Instant loadedAt) {
+    this.flags = flags;
+    this.loadedAt = loadedAt;
+  }
+
+  /** No flags. */
+  public static FlagSnapshot empty() {
+    return EMPTY;
+  }
+
+  static FlagSnapshot of(Collection<CompiledFlag> compiled, Instant loadedAt) {
+    Map<String, CompiledFlag> map = new HashMap<>();
+    for (CompiledFlag flag : compiled) {
+      map.put(flag.definition().key(), flag);
+    }
+    return new FlagSnapshot(Collections.unmodifiableMap(map), loadedAt);
+  }
+
+  @Nullable CompiledFlag compiled(String key) {
+    return flags.get(key);
+  }
+
+  /** A flag's definition. */
+  public Optional<FlagDefinition> definition(String key) {
+    CompiledFlag flag = flags.get(key);
+    return flag == null ? Optional.empty() : Optional.of(flag.definition());
+  }
+
+  /** A flag's stored version. */
+  public Optional<Long> version(String key) {
+    CompiledFlag flag = flags.get(key);
+    return flag == null ? Optional.empty() : Optional.of(flag.version());
+  }
+
+  /** Every flag key. */
+  public java.util.Set<String> keys() {
+    return flags.keySet();
+  }
+
+  /** When this snapshot was read from the store. */
+  public Instant loadedAt() {
+    return loadedAt;
+  }
+
+  /** The number of flags. */
+  public int size() {
+    return flags.size();
+  }
+
+  FlagEvaluation evaluate(CompiledFlag flag, FlagContext context) {
+    return flag.evaluate(context, flags::get);
+  }
+
+  FlagSnapshot with(CompiledFlag flag, Instant at) {
+    Map<String, CompiledFlag> map = new HashMap<>(flags);
+    map.put(flag.definition().key(), flag);
+    return new FlagSnapshot(Collections.unmodifiableMap(map), at);
+  }
+
+  FlagSnapshot without(String key, Instant at) {
+    Map<String, CompiledFlag> map = new HashMap<>(flags);
+    map.remove(key);
+    return new FlagSnapshot(Collections.unmodifiableMap(map), at);
+  }
+}

@@ -1,0 +1,428 @@
+package dev.brownout.flags;
+
+import dev.brownout.core.admin.AdminRoute;
+import dev.brownout.core.guard.GuardFactory;
+import dev.brownout.core.json.JsonCodec;
+import dev.brownout.core.metrics.BrownoutMetrics;
+import dev.brownout.core.metrics.MeterSpec;
+import dev.brownout.core.time.BrownoutClock;
+import dev.brownout.flags.internal.CompiledFlag;
+import dev.brownout.state.ChangeEvent;
+import dev.brownout.state.InMemoryStateStore;
+import dev.brownout.state.Namespace;
+import dev.brownout.state.StateException;
+import dev.brownout.state.StateRecord;
+import dev.brownout.state.StateStore;
+import dev.brownout.state.Watch;
+import dev.brownout.state.WatchListener;
+import io.micrometer.core.instrument.Counter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feature flags: evaluate them, change them, and keep every server in step.
+ *
+ * <pre>{@code
+ * Flags flags = Flags.builder().store(store).metrics(metrics).build();
+ * if (flags.isEnabled("new-checkout", FlagContext.of(userId))) { ... }
+ * }</pre>
+ *
+ * <p>Evaluation reads an immutable snapshot held in memory: no I/O, no lock, no allocation, never
+ * throws. An unknown flag gives the caller's default and counts {@code brownout.flags.unknown}.
+ *
+ * <p>Definitions live in the store's small namespace {@value #NAMESPACE_NAME}, one record per flag.
+ * A change made on any server reaches the others through the store's watch, and every server also
+ * re-reads the namespace every {@link Builder#refreshInterval(Duration)} as a safety net. When the
+ * store is unreachable, servers keep the last good snapshot and {@link #staleness()} grows; a
+ * server that starts while the store is down uses its bootstrap file, if it has one, and catches up
+ * when the store answers.
+ */
+public final class Flags implements AutoCloseable {
+  /** The name of the namespace flags are stored in. */
+  public static final String NAMESPACE_NAME = "brownout-flags";
+
+  /** The namespace flags are stored in. */
+  public static final Namespace NAMESPACE = Namespace.small(NAMESPACE_NAME);
+
+  /** Evaluations, named after the OpenTelemetry feature-flag conventions. */
+  public static final MeterSpec EVALUATIONS =
+      MeterSpec.counter(
+          "brownout.feature_flag.evaluations",
+          "Flag evaluations by flag, variant and reason (OpenTelemetry feature_flag.* attribute names).",
+          "feature_flag.key",
+          "feature_flag.result.variant",
+          "feature_flag.result.reason");
+
+  /** Evaluations of flags that do not exist. */
+  public static final MeterSpec UNKNOWN =
+      MeterSpec.counter(
+          "brownout.feature_flag.unknown",
+          "Evaluations of flags that do not exist; the caller's default was used.",
+          "feature_flag.key");
+
+  /** How old the snapshot is. */
+  public static final MeterSpec STALENESS =
+      MeterSpec.gauge(
+          "brownout.feature_flag.snapshot.staleness",
+          "Seconds since flags were last read from the store.",
+          "seconds");
+
+  /** Definitions in the store that could not be used. */
+  public static final MeterSpec INVALID =
+      MeterSpec.counter(
+          "brownout.feature_flag.invalid",
+          "Stored definitions skipped because they are invalid.",
+          "feature_flag.key");
+
+  static final String FIELD = "definition";
+  private static final Logger log = LoggerFactory.getLogger(Flags.class);
+
+  /** The snapshot and, for it, a counter per possible result. */
+  private record Current(FlagSnapshot snapshot, Map<FlagEvaluation, Counter> counters) {}
+
+  private final StateStore store;
+  private final BrownoutClock clock;
+  private final BrownoutMetrics metrics;
+  private final JsonCodec codec = JsonCodec.standard();
+  private final AtomicReference<Current> current;
+  private final ScheduledExecutorService scheduler;
+  private final Duration refreshInterval;
+  private volatile Instant lastSync;
+  private volatile @Nullable Watch watch;
+  private final FlagAdmin admin;
+
+  private Flags(Builder builder) {
+    this.store = builder.store;
+    this.clock = builder.clock;
+    this.metrics = builder.metrics;
+    this.refreshInterval = builder.refreshInterval;
+    this.lastSync = Instant.EPOCH;
+    this.current = new AtomicReference<>(new Current(FlagSnapshot.empty(), Map.of()));
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "brownout-flags");
+              thread.setDaemon(true);
+              return thread;
+            });
+    this.admin = new FlagAdmin(this);
+    metrics.gauge(STALENESS, this, flags -> flags.staleness().toMillis() / 1000.0);
+    if (!refresh()) {
+      bootstrap(builder.bootstrap);
+    }
+    watchStore();
+    long period = refreshInterval.toMillis();
+    scheduler.scheduleWithFixedDelay(this::background, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** Starts a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // --- evaluation
+
+  /** Whether a boolean flag is on for {@code context}; {@code false} if there is no such flag. */
+  public boolean isEnabled(String flag, FlagContext context) {
+    return isEnabled(flag, context, false);
+  }
+
+  /**
+   * Whether a boolean flag is on for {@code context}; {@code defaultValue} if there is no such
+   * flag.
+   */
+  public boolean isEnabled(String flag, FlagContext context, boolean defaultValue) {
+    FlagEvaluation result = evaluate(flag, context);
+    return result.value() instanceof Boolean on ? on : defaultValue;
+  }
+
+  /** A string flag's value, or {@code defaultValue}. */
+  public String stringValue(String flag, FlagContext context, String defaultValue) {
+    FlagEvaluation result = evaluate(flag, context);
+    return result.value() instanceof String text ? text : defaultValue;
+  }
+
+  /** A number flag's value, or {@code defaultValue}. */
+  public double numberValue(String flag, FlagContext context, double defaultValue) {
+    FlagEvaluation result = evaluate(flag, context);
+    return result.value() instanceof Number number ? number.doubleValue() : defaultValue;
+  }
+
+  /**
+   * Evaluates a flag: the variant, its value and the reason. Never throws; an unknown flag gives a
+   * result with {@link FlagEvaluation.Reason#FLAG_NOT_FOUND} and no variant.
+   */
+  public FlagEvaluation evaluate(String flag, FlagContext context) {
+    Current now = current.get();
+    CompiledFlag compiled = now.snapshot().compiled(flag);
+    if (compiled == null) {
+      metrics.counter(UNKNOWN, flag).increment();
+      return new FlagEvaluation(flag, null, null, FlagEvaluation.Reason.FLAG_NOT_FOUND, null);
+    }
+    FlagEvaluation result = now.snapshot().evaluate(compiled, context);
+    Counter counter = now.counters().get(result);
+    if (counter != null) {
+      counter.increment();
+    }
+    return result;
+  }
+
+  /** The flags as they are now. */
+  public FlagSnapshot snapshot() {
+    return current.get().snapshot();
+  }
+
+  /**
+   * How long since flags were last read from the store: zero-ish when healthy, growing when not.
+   */
+  public Duration staleness() {
+    return Duration.between(lastSync, clock.instant());
+  }
+
+  /** Creating, changing and deleting flags, with validation. */
+  public FlagAdmin admin() {
+    return admin;
+  }
+
+  /** The admin routes: list, get, create, replace, patch, delete, explain. */
+  public List<AdminRoute> adminRoutes() {
+    return new FlagRoutes(this).routes();
+  }
+
+  /**
+   * The guard factory for {@link FeatureFlag} on service methods; the flag context comes from a
+   * method parameter of type {@link FlagContext}, else from {@code context}.
+   */
+  public GuardFactory guards(Supplier<FlagContext> context) {
+    return new FeatureFlagGuard(this, context);
+  }
+
+  /**
+   * The guard factory for {@link FeatureFlag}, with an anonymous context unless a parameter gives
+   * one.
+   */
+  public GuardFactory guards() {
+    return guards(FlagContext::anonymous);
+  }
+
+  // --- keeping the snapshot in step with the store
+
+  StateStore store() {
+    return store;
+  }
+
+  BrownoutClock clock() {
+    return clock;
+  }
+
+  /** Re-reads every flag. Returns whether the store answered. */
+  boolean refresh() {
+    List<StateRecord> records;
+    try {
+      records = store.list(NAMESPACE);
+    } catch (StateException e) {
+      log.warn(
+          "Cannot read flags from the {} store: {}; serving the last known flags (stale for {})",
+          store.kind(),
+          e.getMessage(),
+          staleness());
+      return false;
+    }
+    List<CompiledFlag> compiled = new ArrayList<>();
+    for (StateRecord record : records) {
+      compile(record).ifPresent(compiled::add);
+    }
+    install(FlagSnapshot.of(compiled, clock.instant()));
+    lastSync = clock.instant();
+    return true;
+  }
+
+  private Optional<CompiledFlag> compile(StateRecord record) {
+    try {
+      FlagDefinition definition =
+          codec.decode(record.field(FIELD).orElse(new byte[0]), FlagDefinition.class);
+      return Optional.of(new CompiledFlag(definition, record.version()));
+    } catch (RuntimeException e) {
+      metrics.counter(INVALID, record.key()).increment();
+      log.error("Skipping stored flag {}: {}", record.key(), e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** Re-reads one flag after a change. */
+  void refresh(String key) {
+    try {
+      Optional<StateRecord> record = store.read(NAMESPACE, key);
+      Instant now = clock.instant();
+      if (record.isEmpty()) {
+        install(snapshot().without(key, now));
+      } else {
+        compile(record.get()).ifPresent(flag -> applyIfNewer(flag, now));
+      }
+      lastSync = now;
+    } catch (StateException e) {
+      log.warn(
+          "Cannot read flag {} after a change: {}; it will be re-read at the next refresh",
+          key,
+          e.getMessage());
+    }
+  }
+
+  /** Installs a flag this server just wrote, unless a newer version is already in place. */
+  synchronized void applyIfNewer(CompiledFlag flag, Instant at) {
+    Optional<Long> installed = snapshot().version(flag.definition().key());
+    if (installed.isEmpty() || installed.get() <= flag.version() || flag.version() < 0) {
+      install(snapshot().with(flag, at));
+    }
+  }
+
+  synchronized void removed(String key) {
+    install(snapshot().without(key, clock.instant()));
+  }
+
+  private synchronized void install(FlagSnapshot snapshot) {
+    Map<FlagEvaluation, Counter> counters = new IdentityHashMap<>();
+    for (String key : snapshot.keys()) {
+      CompiledFlag flag = snapshot.compiled(key);
+      for (FlagEvaluation outcome : flag.outcomes()) {
+        counters.put(
+            outcome,
+            metrics.counter(
+                EVALUATIONS,
+                key,
+                String.valueOf(outcome.variant()),
+                outcome.reason().name().toLowerCase(java.util.Locale.ROOT)));
+      }
+    }
+    current.set(new Current(snapshot, counters));
+  }
+
+  private void bootstrap(@Nullable Path file) {
+    if (file == null) {
+      log.warn(
+          "Starting with no flags: the store is unreachable and no bootstrap file is configured");
+      return;
+    }
+    try {
+      FlagDefinition[] definitions = codec.decode(Files.readAllBytes(file), FlagDefinition[].class);
+      List<CompiledFlag> compiled = new ArrayList<>();
+      for (FlagDefinition definition : definitions) {
+        compiled.add(new CompiledFlag(definition, -1));
+      }
+      install(FlagSnapshot.of(compiled, clock.instant()));
+      log.warn(
+          "Starting with {} flags from the bootstrap file {} until the store answers",
+          compiled.size(),
+          file);
+    } catch (IOException | RuntimeException e) {
+      log.error(
+          "Cannot read the bootstrap file {}: {}; starting with no flags", file, e.getMessage());
+    }
+  }
+
+  private void watchStore() {
+    if (watch != null) {
+      return;
+    }
+    try {
+      watch =
+          store.watch(
+              NAMESPACE,
+              new WatchListener() {
+                @Override
+                public void onChange(ChangeEvent event) {
+                  scheduler.execute(() -> refresh(event.key()));
+                }
+
+                @Override
+                public void onResync() {
+                  scheduler.execute(Flags.this::refresh);
+                }
+              });
+    } catch (StateException e) {
+      log.warn(
+          "Cannot watch flags in the {} store yet: {}; retrying", store.kind(), e.getMessage());
+    }
+  }
+
+  private void background() {
+    watchStore();
+    refresh();
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    Watch registered = watch;
+    if (registered != null) {
+      registered.close();
+    }
+  }
+
+  /** Builds {@link Flags}. */
+  public static final class Builder {
+    private StateStore store = InMemoryStateStore.create();
+    private BrownoutClock clock = BrownoutClock.system();
+    private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
+    private Duration refreshInterval = Duration.ofSeconds(30);
+    private @Nullable Path bootstrap;
+
+    private Builder() {}
+
+    /** Where flags are stored. Default: a new in-memory store (one server only). */
+    public Builder store(StateStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The clock. */
+    public Builder clock(BrownoutClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Where evaluation counts and staleness go. */
+    public Builder metrics(BrownoutMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /** How often every flag is re-read, besides change notifications. Default 30 seconds. */
+    public Builder refreshInterval(Duration interval) {
+      if (interval.toMillis() < 10) {
+        throw new IllegalArgumentException(
+            "refreshInterval must be at least 10ms but was " + interval);
+      }
+      this.refreshInterval = interval;
+      return this;
+    }
+
+    /** A JSON file with an array of definitions, used when the store is unreachable at start. */
+    public Builder bootstrap(Path file) {
+      this.bootstrap = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /** Loads the flags (or the bootstrap file), starts watching, and returns. */
+    public Flags build() {
+      return new Flags(this);
+    }
+  }
+}

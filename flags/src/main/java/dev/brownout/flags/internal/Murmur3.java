@@ -1,0 +1,120 @@
+package dev.brownout.flags.internal;
+
+/**
+ * MurmurHash3 x86_32 (Austin Appleby's public-domain algorithm), over the UTF-8 encoding of text,
+ * computed without allocating: characters are encoded to bytes as they are consumed.
+ */
+public final class Murmur3 {
+  private static final int C1 = 0xcc9e2d51;
+  private static final int C2 = 0x1b873593;
+
+  private Murmur3() {}
+
+  /** The hash of {@code bytes} with {@code seed}. */
+  public static int hash(byte[] bytes, int seed) {
+    State state = new State(seed);
+    for (byte b : bytes) {
+      state.add(b & 0xff);
+    }
+    return state.finish();
+  }
+
+  /** The hash of the UTF-8 bytes of {@code first + ':' + second}, with {@code seed}. */
+  public static int hash(String first, String second, int seed) {
+    int h = seed;
+    int block = 0;
+    int filled = 0;
+    int length = 0;
+    for (int part = 0; part < 3; part++) {
+      String text = part == 0 ? first : part == 1 ? ":" : second;
+      int n = text.length();
+      for (int i = 0; i < n; i++) {
+        int c = text.charAt(i);
+        int codePoint = c;
+        if (Character.isHighSurrogate((char) c)
+            && i + 1 < n
+            && Character.isLowSurrogate(text.charAt(i + 1))) {
+          codePoint = Character.toCodePoint((char) c, text.charAt(++i));
+        } else if (Character.isSurrogate((char) c)) {
+          codePoint = '?'; // what String.getBytes(UTF_8) writes for a lone surrogate
+        }
+        // Encode the code point as 1 to 4 UTF-8 bytes, feeding each to the block.
+        int count = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+        for (int k = 0; k < count; k++) {
+          int b;
+          if (count == 1) {
+            b = codePoint;
+          } else if (k == 0) {
+            b = (count == 2 ? 0xc0 : count == 3 ? 0xe0 : 0xf0) | (codePoint >>> (6 * (count - 1)));
+          } else {
+            b = 0x80 | ((codePoint >>> (6 * (count - 1 - k))) & 0x3f);
+          }
+          block |= (b & 0xff) << (8 * filled);
+          filled++;
+          length++;
+          if (filled == 4) {
+            h = mixH(h, mixK(block));
+            block = 0;
+            filled = 0;
+          }
+        }
+      }
+    }
+    if (filled > 0) {
+      h ^= mixK(block);
+    }
+    return fmix(h ^ length);
+  }
+
+  private static int mixK(int k) {
+    k *= C1;
+    k = Integer.rotateLeft(k, 15);
+    return k * C2;
+  }
+
+  private static int mixH(int h, int k) {
+    h ^= k;
+    h = Integer.rotateLeft(h, 13);
+    return h * 5 + 0xe6546b64;
+  }
+
+  private static int fmix(int h) {
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    h ^= h >>> 16;
+    return h;
+  }
+
+  /** Byte-at-a-time state, for {@link #hash(byte[], int)}. */
+  private static final class State {
+    int h;
+    int block;
+    int filled;
+    int length;
+
+    State(int seed) {
+      this.h = seed;
+    }
+
+    void add(int b) {
+      block |= b << (8 * filled);
+      filled++;
+      length++;
+      if (filled == 4) {
+        h = mixH(h, mixK(block));
+        block = 0;
+        filled = 0;
+      }
+    }
+
+    int finish() {
+      int result = h;
+      if (filled > 0) {
+        result ^= mixK(block);
+      }
+      return fmix(result ^ length);
+    }
+  }
+}

@@ -6,8 +6,11 @@ module dev.brownout.flags {
   requires transitive dev.brownout.state;
   requires transitive com.fasterxml.jackson.annotation;
   requires org.slf4j;
+  // Optional: only the OpenFeature provider uses it.
+  requires static dev.openfeature.sdk;
 
   exports dev.brownout.flags;
+  exports dev.brownout.flags.openfeature;
 
   // Definitions are read and written as JSON through core's codec.
   opens dev.brownout.flags to

@@ -18,10 +18,13 @@ public final class FlagSnapshot {
 
   private final Map<String, CompiledFlag> flags;
   private final Instant loadedAt;
+  // Made once: a method reference built per evaluation would allocate on the hot path.
+  private final java.util.function.Function<String, @Nullable CompiledFlag> lookup;
 
   private FlagSnapshot(Map<String, CompiledFlag> flags, Instant loadedAt) {
     this.flags = flags;
     this.loadedAt = loadedAt;
+    this.lookup = flags::get;
   }
 
   /** No flags. */
@@ -69,7 +72,7 @@ public final class FlagSnapshot {
   }
 
   FlagEvaluation evaluate(CompiledFlag flag, FlagContext context) {
-    return flag.evaluate(context, flags::get);
+    return flag.evaluate(context, lookup);
   }
 
   FlagSnapshot with(CompiledFlag flag, Instant at) {

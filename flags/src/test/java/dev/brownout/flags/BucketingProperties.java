@@ -41,6 +41,7 @@ class BucketingProperties {
     int expected = Hashing.murmur3_32_fixed(seed).hashBytes(bytes).asInt();
 
     assertThat(Murmur3.hash(salt, unit, seed)).isEqualTo(expected);
+    assertThat(Murmur3.Prefix.of(salt, seed).hash(unit)).isEqualTo(expected);
     assertThat(Murmur3.hash(bytes, seed)).isEqualTo(expected);
   }
 

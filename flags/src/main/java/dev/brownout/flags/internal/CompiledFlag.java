@@ -130,7 +130,8 @@ public final class CompiledFlag {
   private record CompiledServe(
       @Nullable FlagEvaluation fixed,
       int threshold,
-      String salt,
+      Murmur3.@Nullable Prefix rolloutPrefix,
+      Murmur3.@Nullable Prefix variantPrefix,
       String bucketBy,
       int[] cumulative,
       FlagEvaluation[] in,
@@ -149,13 +150,13 @@ public final class CompiledFlag {
         return fixed;
       }
       String unit = context.attribute(bucketBy);
-      if (unit == null || Bucketing.bucket(salt, unit, Bucketing.ROLLOUT_SEED) >= threshold) {
+      if (unit == null || rolloutPrefix.bucket(unit) >= threshold) {
         return out;
       }
       if (in.length == 1) {
         return in[0];
       }
-      int bucket = Bucketing.bucket(salt, unit, Bucketing.VARIANT_SEED);
+      int bucket = variantPrefix.bucket(unit);
       for (int i = 0; i < cumulative.length; i++) {
         if (bucket < cumulative[i]) {
           return in[i];
@@ -273,7 +274,8 @@ public final class CompiledFlag {
       return new CompiledServe(
           new FlagEvaluation(key, serve.variant(), variants.get(serve.variant()), reason, ruleId),
           0,
-          "",
+          null,
+          null,
           "",
           new int[0],
           new FlagEvaluation[0],
@@ -303,7 +305,8 @@ public final class CompiledFlag {
     return new CompiledServe(
         null,
         Bucketing.threshold(rollout.percentage() == null ? 100 : rollout.percentage()),
-        rollout.salt() == null ? key : rollout.salt(),
+        Murmur3.Prefix.of(rollout.salt() == null ? key : rollout.salt(), Bucketing.ROLLOUT_SEED),
+        Murmur3.Prefix.of(rollout.salt() == null ? key : rollout.salt(), Bucketing.VARIANT_SEED),
         rollout.bucketBy() == null ? "key" : rollout.bucketBy(),
         cumulative,
         results,

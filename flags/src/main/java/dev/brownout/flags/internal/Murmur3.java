@@ -19,6 +19,94 @@ public final class Murmur3 {
     return state.finish();
   }
 
+  /**
+   * The hash state after a fixed prefix ({@code salt + ':'}), computed once so that hashing a unit
+   * only processes the unit's bytes.
+   *
+   * @param h the running hash after the prefix's complete 4-byte blocks
+   * @param block the prefix's trailing bytes, not yet mixed
+   * @param filled how many trailing bytes (0 to 3)
+   * @param length the prefix's length in bytes
+   */
+  public record Prefix(int h, int block, int filled, int length) {
+    /** The state after the UTF-8 bytes of {@code salt + ':'} with {@code seed}. */
+    public static Prefix of(String salt, int seed) {
+      byte[] bytes = (salt + ":").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      int h = seed;
+      int full = bytes.length & ~3;
+      for (int i = 0; i < full; i += 4) {
+        int k =
+            (bytes[i] & 0xff)
+                | (bytes[i + 1] & 0xff) << 8
+                | (bytes[i + 2] & 0xff) << 16
+                | (bytes[i + 3] & 0xff) << 24;
+        h = mixH(h, mixK(k));
+      }
+      int block = 0;
+      for (int i = full; i < bytes.length; i++) {
+        block |= (bytes[i] & 0xff) << (8 * (i - full));
+      }
+      return new Prefix(h, block, bytes.length - full, bytes.length);
+    }
+
+    /**
+     * The bucket, as {@link dev.brownout.flags.Bucketing#bucket}, of the prefix followed by {@code
+     * unit}.
+     */
+    public int bucket(String unit) {
+      return (int) (Integer.toUnsignedLong(hash(unit)) % dev.brownout.flags.Bucketing.BUCKETS);
+    }
+
+    /** The hash of the prefix followed by the UTF-8 bytes of {@code unit}; allocates nothing. */
+    public int hash(String unit) {
+      int h = this.h;
+      int block = this.block;
+      int filled = this.filled;
+      int length = this.length;
+      int n = unit.length();
+      for (int i = 0; i < n; i++) {
+        int c = unit.charAt(i);
+        if (c < 0x80) {
+          block |= c << (8 * filled);
+          length++;
+          if (++filled == 4) {
+            h = mixH(h, mixK(block));
+            block = 0;
+            filled = 0;
+          }
+          continue;
+        }
+        int codePoint = c;
+        if (Character.isHighSurrogate((char) c)
+            && i + 1 < n
+            && Character.isLowSurrogate(unit.charAt(i + 1))) {
+          codePoint = Character.toCodePoint((char) c, unit.charAt(++i));
+        } else if (Character.isSurrogate((char) c)) {
+          codePoint = '?';
+        }
+        int count = codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+        for (int k = 0; k < count; k++) {
+          int b =
+              k == 0
+                  ? (count == 2 ? 0xc0 : count == 3 ? 0xe0 : 0xf0)
+                      | (codePoint >>> (6 * (count - 1)))
+                  : 0x80 | ((codePoint >>> (6 * (count - 1 - k))) & 0x3f);
+          block |= (b & 0xff) << (8 * filled);
+          length++;
+          if (++filled == 4) {
+            h = mixH(h, mixK(block));
+            block = 0;
+            filled = 0;
+          }
+        }
+      }
+      if (filled > 0) {
+        h ^= mixK(block);
+      }
+      return fmix(h ^ length);
+    }
+  }
+
   /** The hash of the UTF-8 bytes of {@code first + ':' + second}, with {@code seed}. */
   public static int hash(String first, String second, int seed) {
     int h = seed;

@@ -6,6 +6,8 @@ import dev.brownout.core.admin.BearerTokenAuthenticator;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.ConfigurationException;
 import dev.brownout.core.config.CoreConfig;
+import dev.brownout.flags.FlagDefinition;
+import dev.brownout.flags.Flags;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -18,10 +20,12 @@ import java.util.concurrent.CountDownLatch;
 public final class DemoApplication implements AutoCloseable {
   private final AdminServer server;
   private final String token;
+  private final Flags flags;
 
-  private DemoApplication(AdminServer server, String token) {
+  private DemoApplication(AdminServer server, String token, Flags flags) {
     this.server = server;
     this.token = token;
+    this.flags = flags;
   }
 
   /**
@@ -43,14 +47,26 @@ public final class DemoApplication implements AutoCloseable {
     if (writeTokens.isEmpty()) {
       config = builder.set(CoreConfig.ADMIN_WRITE_TOKENS, List.of(token)).build();
     }
+    // The embedded default: flags in memory. A new feature, "instant-book", starts at 30% of users.
+    Flags flags = Flags.builder().build();
+    flags.admin().create(FlagDefinition.rollout("instant-book", 30));
     AdminApi api =
-        AdminApi.builder().configure(config).routes(new GreetingRoutes().routes()).build();
-    return new DemoApplication(AdminServer.start(api, config), token);
+        AdminApi.builder()
+            .configure(config)
+            .routes(new GreetingRoutes(flags).routes())
+            .routes(flags.adminRoutes())
+            .build();
+    return new DemoApplication(AdminServer.start(api, config), token, flags);
   }
 
   /** The admin server. */
   public AdminServer server() {
     return server;
+  }
+
+  /** The demo's feature flags. */
+  public Flags flags() {
+    return flags;
   }
 
   /** The write token callers use. */
@@ -61,6 +77,7 @@ public final class DemoApplication implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    flags.close();
   }
 
   /** Runs the demo until interrupted. */
@@ -97,17 +114,22 @@ public final class DemoApplication implements AutoCloseable {
     out.println("  Admin API:    " + api);
     out.println("  Admin token:  " + app.token());
     out.println();
+    String auth = "-H 'Authorization: Bearer " + app.token() + "'";
     out.println("  Try it:");
-    out.println("    curl -s -H 'Authorization: Bearer " + app.token() + "' " + api);
+    out.println("    # every admin route");
+    out.println("    curl -s " + auth + " " + api);
     out.println(
-        "    curl -s -X PUT -H 'Authorization: Bearer "
-            + app.token()
-            + "' -H 'Content-Type: application/json' \\");
+        "    # the greeting, and whether the new 'instant-book' feature (30% rollout) is on for ada");
+    out.println("    curl -s " + auth + " '" + api + "/demo/greeting?user=ada'");
+    out.println("    # kill the feature for everyone, saying why");
     out.println(
-        "         -H 'Brownout-Reason: trying the demo' -d '{\"text\":\"Hello from Brownout\"}' "
+        "    curl -s -X PATCH "
+            + auth
+            + " -H 'Content-Type: application/json' -H 'Brownout-Reason: trying the kill switch' -d '{\"enabled\":false}' "
             + api
-            + "/demo/greeting");
-    out.println("    curl -s -H 'Authorization: Bearer " + app.token() + "' " + api + "/audit");
+            + "/flags/instant-book");
+    out.println("    # who changed what, and why");
+    out.println("    curl -s " + auth + " " + api + "/audit");
     out.println();
     out.println("Press Ctrl+C to stop.");
     CountDownLatch stopped = new CountDownLatch(1);

@@ -3,6 +3,8 @@ package dev.brownout.examples;
 import dev.brownout.core.admin.AdminRequest;
 import dev.brownout.core.admin.AdminResponse;
 import dev.brownout.core.admin.AdminRoute;
+import dev.brownout.flags.FlagContext;
+import dev.brownout.flags.Flags;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -14,13 +16,24 @@ final class GreetingRoutes {
   /** What a caller sends to change it. */
   record GreetingChange(String text) {}
 
+  /** The greeting as a user sees it, with the features on for them. */
+  record PersonalGreeting(String text, long version, String user, boolean instantBook) {}
+
   private final AtomicReference<Greeting> greeting =
       new AtomicReference<>(new Greeting("Hello", 1));
+  private final Flags flags;
+
+  GreetingRoutes(Flags flags) {
+    this.flags = flags;
+  }
 
   List<AdminRoute> routes() {
     return List.of(
         AdminRoute.get(
-            "/api/v1/demo/greeting", "demo.greeting.get", "The demo greeting.", this::get),
+            "/api/v1/demo/greeting",
+            "demo.greeting.get",
+            "The demo greeting for ?user=, with the features on for them.",
+            this::get),
         AdminRoute.write(
             "PUT",
             "/api/v1/demo/greeting",
@@ -31,7 +44,11 @@ final class GreetingRoutes {
 
   private AdminResponse get(AdminRequest request) {
     Greeting current = greeting.get();
-    return AdminResponse.ok(current).withETag("v" + current.version());
+    String user = request.query("user").orElse("anonymous");
+    boolean instantBook = flags.isEnabled("instant-book", FlagContext.of(user));
+    return AdminResponse.ok(
+            new PersonalGreeting(current.text(), current.version(), user, instantBook))
+        .withETag("v" + current.version());
   }
 
   private synchronized AdminResponse put(AdminRequest request) {

@@ -59,6 +59,33 @@ class DemoApplicationTest {
   }
 
   @Test
+  void theKillSwitchTurnsTheDemoFeatureOffForEveryone() throws Exception {
+    try (DemoApplication app = DemoApplication.start(List.of("brownout.admin.port=0"))) {
+      int on = 0;
+      for (int i = 0; i < 200; i++) {
+        if (app.flags().isEnabled("instant-book", dev.brownout.flags.FlagContext.of("user-" + i))) {
+          on++;
+        }
+      }
+      assertThat(on).as("about 30% of users see the new feature").isBetween(30, 90);
+
+      HttpResponse<String> killed =
+          client.send(
+              HttpRequest.newBuilder(app.server().uri().resolve("api/v1/flags/instant-book"))
+                  .header("Authorization", "Bearer " + app.token())
+                  .header("Content-Type", "application/json")
+                  .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"enabled\":false}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(killed.statusCode()).isEqualTo(200);
+
+      HttpResponse<String> greeting =
+          get(app.server().uri().resolve("api/v1/demo/greeting?user=ada"), app.token());
+      assertThat(greeting.body()).contains("\"instantBook\":false");
+    }
+  }
+
+  @Test
   void badOptionsAreNamed() {
     assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--port", "1"}))
         .hasMessageContaining("'--port'");

@@ -8,9 +8,13 @@ module dev.brownout.flags {
   requires org.slf4j;
   // Optional: only the OpenFeature provider uses it.
   requires static dev.openfeature.sdk;
+  // Optional: only the JUnit 5 extension uses it.
+  requires static org.junit.jupiter.api;
+  requires static org.junit.platform.commons;
 
   exports dev.brownout.flags;
   exports dev.brownout.flags.openfeature;
+  exports dev.brownout.flags.junit;
 
   // Definitions are read and written as JSON through core's codec.
   opens dev.brownout.flags to

@@ -98,6 +98,21 @@ public record FlagDefinition(
         key, description, enabled, variants, offVariant, prerequisites, targets, rules, serve);
   }
 
+  /**
+   * This definition with its fallthrough rollout set to {@code percentage}, keeping its other
+   * settings.
+   */
+  public FlagDefinition withRolloutPercentage(double percentage) {
+    Serve serve = fallthrough;
+    if (serve != null && serve.rollout() != null) {
+      Rollout r = serve.rollout();
+      return withFallthrough(
+          new Serve(
+              null, new Rollout(percentage, r.variants(), r.otherwise(), r.bucketBy(), r.salt())));
+    }
+    return withFallthrough(Serve.rollout(percentage));
+  }
+
   /** This definition with other targets. */
   public FlagDefinition withTargets(List<Target> newTargets) {
     return new FlagDefinition(

@@ -59,6 +59,11 @@ final class FlagRoutes {
             "flags.patch",
             "Change enabled (kill switch), the rollout percentage or the targets.",
             this::patch),
+        AdminRoute.get(
+            ROOT + "/{key}/evaluate",
+            "flags.evaluate",
+            "Why a unit gets what it gets: ?unit=alice&attr=plan:beta (attr may repeat).",
+            this::evaluate),
         AdminRoute.write(
             "DELETE",
             ROOT + "/{key}",
@@ -162,6 +167,63 @@ final class FlagRoutes {
               percentage, r.variants(), r.otherwise(), r.bucketBy(), r.salt()));
     }
     return FlagDefinition.Serve.rollout(percentage);
+  }
+
+  /**
+   * An evaluation explained.
+   *
+   * @param flag the flag
+   * @param unit the unit evaluated for
+   * @param variant the variant served, or null for an unknown flag
+   * @param value its value
+   * @param reason why
+   * @param rule the rule that matched, if any
+   * @param rolloutBucket the unit's bucket under the fallthrough rollout's salt, 0 to 99 999, if
+   *     the fallthrough is a rollout
+   */
+  record Explanation(
+      String flag,
+      String unit,
+      @Nullable String variant,
+      @Nullable Object value,
+      String reason,
+      @Nullable String rule,
+      @Nullable Integer rolloutBucket) {}
+
+  private AdminResponse evaluate(AdminRequest request) {
+    String key = request.pathParam("key");
+    String unit = request.query("unit").orElse("");
+    FlagContext.Builder context = FlagContext.builder(unit);
+    for (String attribute : request.queryAll("attr")) {
+      int colon = attribute.indexOf(':');
+      if (colon < 1) {
+        throw ProblemException.badRequest(
+            "attr must be name:value, such as plan:beta, but was '" + attribute + "'");
+      }
+      context.attribute(attribute.substring(0, colon), attribute.substring(colon + 1));
+    }
+    FlagEvaluation result = flags.evaluate(key, context.build());
+    if (result.reason() == FlagEvaluation.Reason.FLAG_NOT_FOUND) {
+      throw ProblemException.notFound("no flag '" + key + "'");
+    }
+    Integer bucket = null;
+    FlagDefinition definition = flags.snapshot().definition(key).orElse(null);
+    if (definition != null
+        && definition.fallthrough() != null
+        && definition.fallthrough().rollout() != null
+        && !unit.isEmpty()) {
+      String salt = definition.fallthrough().rollout().salt();
+      bucket = Bucketing.bucket(salt == null ? key : salt, unit, Bucketing.ROLLOUT_SEED);
+    }
+    return AdminResponse.ok(
+        new Explanation(
+            key,
+            unit,
+            result.variant(),
+            result.value(),
+            result.reason().name(),
+            result.ruleId(),
+            bucket));
   }
 
   private AdminResponse delete(AdminRequest request) {

@@ -107,6 +107,30 @@ class FlagRoutesTest {
   }
 
   @Test
+  void anEvaluationCanBeExplainedForAUnit() {
+    call(
+        "POST",
+        "/api/v1/flags",
+        WRITE,
+        "{\"key\":\"beta\",\"rules\":[{\"id\":\"pro\",\"conditions\":[{\"attribute\":\"plan\",\"operator\":\"in\",\"values\":[\"pro\"]}],\"serve\":{\"variant\":\"on\"}}],\"fallthrough\":{\"rollout\":{\"percentage\":30}}}");
+
+    Map<String, Object> pro =
+        json(call("GET", "/api/v1/flags/beta/evaluate?unit=alice&attr=plan:pro", READ, null));
+    Map<String, Object> free =
+        json(call("GET", "/api/v1/flags/beta/evaluate?unit=alice&attr=plan:free", READ, null));
+
+    assertThat(pro)
+        .containsEntry("reason", "RULE")
+        .containsEntry("rule", "pro")
+        .containsEntry("value", true);
+    assertThat(free.get("reason")).isIn("SPLIT", "SPLIT_OUT");
+    assertThat(free)
+        .containsEntry("rolloutBucket", Bucketing.bucket("beta", "alice", Bucketing.ROLLOUT_SEED));
+    assertThat(call("GET", "/api/v1/flags/beta/evaluate?unit=a&attr=nocolon", READ, null).status())
+        .isEqualTo(400);
+  }
+
+  @Test
   void anInvalidDefinitionIs400WithEveryProblemAndChangesNothing() {
     AdminResponse response =
         call(

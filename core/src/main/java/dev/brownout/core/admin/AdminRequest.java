@@ -91,6 +91,11 @@ public final class AdminRequest {
     return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
   }
 
+  /** Every value of a query parameter, in order; empty if it is absent. */
+  public List<String> queryAll(String name) {
+    return query.getOrDefault(name, List.of());
+  }
+
   /**
    * An integer query parameter in {@code [min, max]}, or {@code fallback} when absent.
    *

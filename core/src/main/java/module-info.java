@@ -2,6 +2,9 @@
  * Brownout core: the configuration, metrics, clock, JSON codec, admin HTTP server and method guards
  * that every other Brownout module builds on.
  */
+// The modules the internal package is exported to depend on this one, so javac cannot see them
+// here.
+@SuppressWarnings("module")
 module dev.brownout.core {
   requires transitive micrometer.core;
   requires transitive org.jspecify;
@@ -20,6 +23,13 @@ module dev.brownout.core {
   exports dev.brownout.core.admin;
   exports dev.brownout.core.admin.servlet;
   exports dev.brownout.core.guard;
+
+  // Helpers for Brownout's own modules only.
+  exports dev.brownout.core.internal to
+      dev.brownout.state,
+      dev.brownout.state.redis,
+      dev.brownout.state.dynamodb,
+      dev.brownout.flags;
 
   opens dev.brownout.core.admin to
       com.fasterxml.jackson.databind;

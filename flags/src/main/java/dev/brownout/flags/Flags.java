@@ -2,6 +2,7 @@ package dev.brownout.flags;
 
 import dev.brownout.core.admin.AdminRoute;
 import dev.brownout.core.guard.GuardFactory;
+import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.json.JsonCodec;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.metrics.MeterSpec;
@@ -116,12 +117,7 @@ public final class Flags implements AutoCloseable {
     this.lastSync = Instant.EPOCH;
     this.current = new AtomicReference<>(new Current(FlagSnapshot.empty(), Map.of()));
     this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "brownout-flags");
-              thread.setDaemon(true);
-              return thread;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("brownout-flags"));
     this.admin = new FlagAdmin(this);
     metrics.gauge(STALENESS, this, flags -> flags.staleness().toMillis() / 1000.0);
     if (!refresh()) {

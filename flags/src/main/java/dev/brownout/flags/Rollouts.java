@@ -3,6 +3,7 @@ package dev.brownout.flags;
 import dev.brownout.core.admin.AuditRecord;
 import dev.brownout.core.admin.AuditSink;
 import dev.brownout.core.admin.LogAuditSink;
+import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.json.JsonCodec;
 import dev.brownout.core.time.BrownoutClock;
 import dev.brownout.state.Namespace;
@@ -82,12 +83,7 @@ public final class Rollouts implements AutoCloseable {
     this.audit = builder.audit;
     this.clock = builder.clock;
     this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "brownout-rollouts");
-              thread.setDaemon(true);
-              return thread;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("brownout-rollouts"));
     if (builder.tickEvery != null) {
       long millis = builder.tickEvery.toMillis();
       scheduler.scheduleWithFixedDelay(this::tickSafely, millis, millis, TimeUnit.MILLISECONDS);

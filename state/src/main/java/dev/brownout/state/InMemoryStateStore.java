@@ -1,5 +1,6 @@
 package dev.brownout.state;
 
+import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.time.BrownoutClock;
 import dev.brownout.state.internal.StateChecks;
 import java.time.Instant;
@@ -48,12 +49,7 @@ public final class InMemoryStateStore implements StateStore {
     this.clock = builder.clock;
     this.maxRecordBytes = builder.maxRecordBytes;
     this.notifier =
-        Executors.newSingleThreadExecutor(
-            task -> {
-              Thread thread = new Thread(task, "brownout-memory-store-watch");
-              thread.setDaemon(true);
-              return thread;
-            });
+        Executors.newSingleThreadExecutor(DaemonThreads.named("brownout-memory-store-watch"));
   }
 
   /** A store on the system clock with the default size limit. */

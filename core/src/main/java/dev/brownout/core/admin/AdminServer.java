@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.CoreConfig;
+import dev.brownout.core.internal.DaemonThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,7 +18,6 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,15 +43,7 @@ public final class AdminServer implements AutoCloseable {
       throws IOException {
     this.api = api;
     this.maxBodyBytes = maxBodyBytes;
-    AtomicInteger count = new AtomicInteger();
-    this.executor =
-        Executors.newFixedThreadPool(
-            threads,
-            task -> {
-              Thread thread = new Thread(task, "brownout-admin-" + count.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
+    this.executor = Executors.newFixedThreadPool(threads, DaemonThreads.named("brownout-admin"));
     this.server = HttpServer.create(address, 50);
     server.createContext("/", this::serve);
     server.setExecutor(executor);

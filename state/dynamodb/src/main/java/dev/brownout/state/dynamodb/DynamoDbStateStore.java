@@ -1,6 +1,7 @@
 package dev.brownout.state.dynamodb;
 
 import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.time.BrownoutClock;
 import dev.brownout.state.ChangeEvent;
 import dev.brownout.state.Namespace;
@@ -124,12 +125,7 @@ public final class DynamoDbStateStore implements StateStore {
     this.timeout = builder.timeout;
     this.pollInterval = builder.pollInterval;
     this.poller =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "brownout-dynamodb-watch");
-              thread.setDaemon(true);
-              return thread;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("brownout-dynamodb-watch"));
   }
 
   /** Starts a builder. */

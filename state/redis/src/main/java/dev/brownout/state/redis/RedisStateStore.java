@@ -1,6 +1,7 @@
 package dev.brownout.state.redis;
 
 import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.state.ChangeEvent;
 import dev.brownout.state.Namespace;
 import dev.brownout.state.Precondition;
@@ -138,12 +139,7 @@ public final class RedisStateStore implements StateStore {
     this.deleteScript = new Script("delete.lua");
     this.pruneScript = new Script("prune.lua");
     this.dispatcher =
-        Executors.newSingleThreadExecutor(
-            task -> {
-              Thread thread = new Thread(task, "brownout-redis-watch");
-              thread.setDaemon(true);
-              return thread;
-            });
+        Executors.newSingleThreadExecutor(DaemonThreads.named("brownout-redis-watch"));
     StatefulRedisConnection<byte[], byte[]> connected;
     try {
       connected = client.connect(ByteArrayCodec.INSTANCE);

@@ -22,12 +22,16 @@ import java.util.stream.Stream;
 public final class ReferenceGenerator {
   private ReferenceGenerator() {}
 
-  /** {@code ReferenceGenerator <pages dir> <output dir>}. */
+  /** {@code ReferenceGenerator <pages dir> <output dir> [<benchmark results dir>]}. */
   public static void main(String[] args) throws IOException {
-    if (args.length != 2) {
-      throw new IllegalArgumentException("usage: ReferenceGenerator <pages dir> <output dir>");
+    if (args.length < 2 || args.length > 3) {
+      throw new IllegalArgumentException(
+          "usage: ReferenceGenerator <pages dir> <output dir> [<benchmark results dir>]");
     }
     generate(Path.of(args[0]), Path.of(args[1]));
+    if (args.length == 3) {
+      BenchmarkPage.write(Path.of(args[2]), Path.of(args[1]).resolve("benchmarks.md"));
+    }
   }
 
   /** Copies {@code pages} to {@code out} and writes {@code out/reference/*.md}. */

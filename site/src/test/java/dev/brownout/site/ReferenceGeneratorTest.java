@@ -24,4 +24,14 @@ class ReferenceGeneratorTest {
         .contains(AdminApi.REQUESTS.name());
     assertThat(out.resolve("index.md")).exists();
   }
+
+  @Test
+  void theBenchmarkPageDrawsEveryCommittedResultsFile(@TempDir Path out) throws Exception {
+    BenchmarkPage.write(Path.of("../benchmarks/results"), out.resolve("benchmarks.md"));
+
+    String page = Files.readString(out.resolve("benchmarks.md"));
+    assertThat(page).contains("## flags", "## state", "## core-guards");
+    assertThat(page)
+        .contains("`FlagEvaluationBenchmark.brownout`", "`StateStoreBenchmark.read` | store=redis");
+  }
 }

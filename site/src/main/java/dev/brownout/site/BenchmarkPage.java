@@ -1,0 +1,86 @@
+package dev.brownout.site;
+
+import dev.brownout.core.json.JsonCodec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Draws the committed JMH results ({@code benchmarks/results/*.json}) as the site's benchmark page:
+ * one table per results file, time and allocation per operation for each benchmark and parameter.
+ */
+final class BenchmarkPage {
+  private BenchmarkPage() {}
+
+  @SuppressWarnings("unchecked")
+  static void write(Path results, Path page) throws IOException {
+    StringBuilder text =
+        new StringBuilder(
+            "<!-- Generated from benchmarks/results by BenchmarkPage; do not edit. -->\n\n"
+                + "# Benchmarks\n\n"
+                + "JMH results committed in `benchmarks/results/`, drawn here as they are. Each file comes"
+                + " from one run on a 2-core machine, so compare rows of one table, not across tables. Run"
+                + " them yourself with `benchmarks/run <regex> <name>` (see `benchmarks/README.md`).\n");
+    List<Path> files;
+    try (Stream<Path> listing = Files.exists(results) ? Files.list(results) : Stream.empty()) {
+      files = listing.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+    }
+    for (Path file : files) {
+      List<Map<String, Object>> runs =
+          List.of(JsonCodec.standard().decode(Files.readAllBytes(file), Map[].class));
+      text.append("\n## ")
+          .append(file.getFileName().toString().replace(".json", ""))
+          .append("\n\n");
+      text.append(
+          "| Benchmark | Parameters | Score | Error | Unit | Allocation (B/op) |\n|---|---|---|---|---|---|\n");
+      for (Map<String, Object> run : runs) {
+        String benchmark = String.valueOf(run.get("benchmark"));
+        benchmark =
+            benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
+        Map<String, Object> params = (Map<String, Object>) run.getOrDefault("params", Map.of());
+        Map<String, Object> primary = (Map<String, Object>) run.get("primaryMetric");
+        Map<String, Object> secondary =
+            (Map<String, Object>) run.getOrDefault("secondaryMetrics", Map.of());
+        Map<String, Object> allocation = (Map<String, Object>) secondary.get("gc.alloc.rate.norm");
+        text.append("| `")
+            .append(benchmark)
+            .append("` | ")
+            .append(
+                params.entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(Collectors.joining(", ")))
+            .append(" | ")
+            .append(number(primary.get("score")))
+            .append(" | ± ")
+            .append(number(primary.get("scoreError")))
+            .append(" | ")
+            .append(primary.get("scoreUnit"))
+            .append(" | ")
+            .append(allocation == null ? "" : number(allocation.get("score")))
+            .append(" |\n");
+      }
+    }
+    Files.createDirectories(page.getParent());
+    Files.writeString(page, text.toString());
+  }
+
+  private static String number(Object value) {
+    if (!(value instanceof Number number)) {
+      return String.valueOf(value);
+    }
+    double d = number.doubleValue();
+    if (Double.isNaN(d)) {
+      return "";
+    }
+    return Math.abs(d) >= 100
+        ? String.format(Locale.ROOT, "%.0f", d)
+        : Math.abs(d) >= 1
+            ? String.format(Locale.ROOT, "%.2f", d)
+            : String.format(Locale.ROOT, "%.3f", d);
+  }
+}

@@ -71,6 +71,8 @@ public final class NearCache extends ForwardingStateStore {
   private final BrownoutMetrics metrics;
   private final ConcurrentHashMap<String, AtomicLong> changeCounts = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Watch> watches = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Map<String, Counter>> counters =
+      new ConcurrentHashMap<>();
 
   private NearCache(Builder builder) {
     super(builder.store);
@@ -229,7 +231,16 @@ public final class NearCache extends ForwardingStateStore {
   }
 
   private void count(Namespace namespace, String result) {
-    Counter counter = metrics.counter(REQUESTS, namespace.name(), result);
+    // Registry lookups allocate; a hit must not, so counters are kept per namespace and result.
+    Map<String, Counter> byResult = counters.get(namespace.name());
+    if (byResult == null) {
+      byResult = counters.computeIfAbsent(namespace.name(), name -> new ConcurrentHashMap<>());
+    }
+    Counter counter = byResult.get(result);
+    if (counter == null) {
+      counter =
+          byResult.computeIfAbsent(result, r -> metrics.counter(REQUESTS, namespace.name(), r));
+    }
     counter.increment();
   }
 

@@ -29,7 +29,8 @@ module dev.brownout.core {
       dev.brownout.state,
       dev.brownout.state.redis,
       dev.brownout.state.dynamodb,
-      dev.brownout.flags;
+      dev.brownout.flags,
+      dev.brownout.degrade;
 
   opens dev.brownout.core.admin to
       com.fasterxml.jackson.databind;

@@ -1,7 +1,17 @@
 /**
- * Browse-only mode, and circuit breakers, retries, timeouts and fallbacks around third-party calls.
+ * Graceful degradation: browse-only mode with its reasons, and the gate on service methods and HTTP
+ * requests.
  */
-// Filled by its own issue; it exports its API package once that package has types.
 module dev.brownout.degrade {
   requires transitive dev.brownout.state;
+  requires transitive com.fasterxml.jackson.annotation;
+  requires org.slf4j;
+  // Optional: only the servlet filter uses it; the host container provides it.
+  requires static jakarta.servlet;
+
+  exports dev.brownout.degrade;
+
+  // Reasons are read and written as JSON through core's codec.
+  opens dev.brownout.degrade to
+      com.fasterxml.jackson.databind;
 }

@@ -1,0 +1,361 @@
+package dev.brownout.degrade;
+
+import dev.brownout.core.internal.DaemonThreads;
+import dev.brownout.core.json.JsonCodec;
+import dev.brownout.core.metrics.BrownoutMetrics;
+import dev.brownout.core.metrics.MeterSpec;
+import dev.brownout.core.time.BrownoutClock;
+import dev.brownout.state.ChangeEvent;
+import dev.brownout.state.InMemoryStateStore;
+import dev.brownout.state.Namespace;
+import dev.brownout.state.Precondition;
+import dev.brownout.state.StateException;
+import dev.brownout.state.StateRecord;
+import dev.brownout.state.StateStore;
+import dev.brownout.state.Update;
+import dev.brownout.state.Watch;
+import dev.brownout.state.WatchListener;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether the application is read-write or browse-only, and why.
+ *
+ * <p>Reasons are kept in the store's small namespace {@value #NAMESPACE_NAME}, one record per
+ * reason, so every server agrees; a reason's lease is its record's expiry, so an automatic reason
+ * lapses by itself unless it is renewed. Each server sees a change through the store's watch, and
+ * re-reads the namespace every {@link Builder#refreshInterval(Duration)}; that interval, plus the
+ * store's notification delay, is the most a server can lag behind another.
+ *
+ * <p>A server also keeps reasons of its own ({@link #enterLocally}), for when the store itself is
+ * what failed: if {@link #enter} cannot reach the store, the reason is held locally and the failure
+ * rethrown. The application is browse-only while any shared or local reason is active.
+ */
+public final class ReadMode implements AutoCloseable {
+  /** The name of the namespace reasons are kept in. */
+  public static final String NAMESPACE_NAME = "brownout-read-mode";
+
+  /** The namespace reasons are kept in. */
+  public static final Namespace NAMESPACE = Namespace.small(NAMESPACE_NAME);
+
+  /** Whether this server is browse-only: 1 or 0. */
+  public static final MeterSpec MODE =
+      MeterSpec.gauge(
+          "brownout.read_mode.browse_only", "1 while this server is browse-only, else 0.", "");
+
+  private static final Logger log = LoggerFactory.getLogger(ReadMode.class);
+  private static final String FIELD = "reason";
+
+  private final StateStore store;
+  private final BrownoutClock clock;
+  private final JsonCodec codec = JsonCodec.standard();
+  private volatile List<ReadOnlyReason> shared = List.of();
+  // Bumped by every local edit of the shared view, so a refresh that read the store before the edit
+  // does not put the older view back.
+  private final java.util.concurrent.atomic.AtomicLong edits =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final Map<String, ReadOnlyReason> local = new ConcurrentHashMap<>();
+  private final List<ReadModeListener> listeners = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("brownout-read-mode"));
+  private volatile Mode lastNotified = Mode.READ_WRITE;
+  private volatile @Nullable Watch watch;
+
+  private ReadMode(Builder builder) {
+    this.store = builder.store;
+    this.clock = builder.clock;
+    builder.metrics.gauge(MODE, this, mode -> mode.mode() == Mode.BROWSE_ONLY ? 1 : 0);
+    refresh();
+    watchStore();
+    long period = builder.refreshInterval.toMillis();
+    scheduler.scheduleWithFixedDelay(this::background, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** Starts a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The mode now. Reads only memory. */
+  public Mode mode() {
+    Instant now = clock.instant();
+    for (ReadOnlyReason reason : shared) {
+      if (reason.activeAt(now)) {
+        return Mode.BROWSE_ONLY;
+      }
+    }
+    for (ReadOnlyReason reason : local.values()) {
+      if (reason.activeAt(now)) {
+        return Mode.BROWSE_ONLY;
+      }
+    }
+    return Mode.READ_WRITE;
+  }
+
+  /** Whether the application is browse-only now. */
+  public boolean isBrowseOnly() {
+    return mode() == Mode.BROWSE_ONLY;
+  }
+
+  /** The active reasons, shared and local, oldest first. */
+  public List<ReadOnlyReason> reasons() {
+    Instant now = clock.instant();
+    Map<String, ReadOnlyReason> all = new LinkedHashMap<>();
+    shared.stream().filter(r -> r.activeAt(now)).forEach(r -> all.put(r.id(), r));
+    local.values().stream().filter(r -> r.activeAt(now)).forEach(r -> all.putIfAbsent(r.id(), r));
+    List<ReadOnlyReason> sorted = new ArrayList<>(all.values());
+    sorted.sort(Comparator.comparing(ReadOnlyReason::since));
+    return sorted;
+  }
+
+  /** When writes should work again: the latest ETA, if every active reason has one. */
+  public Optional<Instant> retryAfter() {
+    Instant latest = null;
+    for (ReadOnlyReason reason : reasons()) {
+      if (reason.eta() == null) {
+        return Optional.empty();
+      }
+      latest = latest == null || reason.eta().isAfter(latest) ? reason.eta() : latest;
+    }
+    return Optional.ofNullable(latest);
+  }
+
+  /**
+   * Adds a reason for every server (replacing one with the same id).
+   *
+   * @throws dev.brownout.state.StateUnavailableException if the store cannot be reached; the reason
+   *     is then held by this server alone
+   */
+  public void enter(ReadOnlyReason reason) {
+    Objects.requireNonNull(reason, "reason");
+    Update.Builder update = Update.builder().set(FIELD, codec.encode(reason));
+    if (reason.leaseUntil() != null) {
+      update.expireAt(reason.leaseUntil());
+    } else {
+      update.persist();
+    }
+    try {
+      store.update(NAMESPACE, reason.id(), update.build());
+    } catch (StateException e) {
+      local.put(reason.id(), reason);
+      changed();
+      throw e;
+    }
+    synchronized (this) {
+      edits.incrementAndGet();
+      List<ReadOnlyReason> latest = new ArrayList<>(shared);
+      latest.removeIf(r -> r.id().equals(reason.id()));
+      latest.add(reason);
+      shared = List.copyOf(latest);
+    }
+    changed();
+  }
+
+  /**
+   * Adds a reason for this server only: for failures it detects itself, such as the store being
+   * down.
+   */
+  public void enterLocally(ReadOnlyReason reason) {
+    local.put(Objects.requireNonNull(reason, "reason").id(), reason);
+    changed();
+  }
+
+  /**
+   * Removes a reason, shared or local; other reasons stay.
+   *
+   * @return whether there was such a reason
+   * @throws dev.brownout.state.StateUnavailableException if the store cannot be reached (the local
+   *     reason, if any, is removed all the same)
+   */
+  public boolean leave(String id) {
+    boolean wasLocal = local.remove(id) != null;
+    boolean wasShared = shared.stream().anyMatch(r -> r.id().equals(id));
+    try {
+      boolean deleted = store.delete(NAMESPACE, id, Precondition.none());
+      synchronized (this) {
+        edits.incrementAndGet();
+        shared = shared.stream().filter(r -> !r.id().equals(id)).toList();
+      }
+      return deleted || wasLocal || wasShared;
+    } finally {
+      changed();
+    }
+  }
+
+  /**
+   * Moves a reason's lease to {@code until}; an automatic reason whose setter keeps failing renews
+   * it, and it lapses when the renewals stop.
+   */
+  public void renew(String id, Instant until) {
+    ReadOnlyReason mine = local.get(id);
+    if (mine != null) {
+      local.put(id, mine.renewedUntil(until));
+    }
+    Optional<ReadOnlyReason> current = shared.stream().filter(r -> r.id().equals(id)).findFirst();
+    if (current.isPresent()) {
+      enter(current.get().renewedUntil(until));
+    } else {
+      changed();
+    }
+  }
+
+  /** Tells {@code listener} about every change of mode from now on. */
+  public void addListener(ReadModeListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  private void refresh() {
+    long before = edits.get();
+    try {
+      List<ReadOnlyReason> read = new ArrayList<>();
+      for (StateRecord record : store.list(NAMESPACE)) {
+        try {
+          read.add(codec.decode(record.field(FIELD).orElseThrow(), ReadOnlyReason.class));
+        } catch (RuntimeException e) {
+          log.error("Ignoring unreadable read-only reason {}: {}", record.key(), e.getMessage());
+        }
+      }
+      synchronized (this) {
+        if (edits.get() != before) {
+          // An edit landed while the store was read; read again rather than undo it.
+          scheduler.execute(this::refresh);
+          return;
+        }
+        shared = List.copyOf(read);
+      }
+    } catch (StateException e) {
+      log.warn(
+          "Cannot read read-only reasons from the {} store: {}; keeping the last known",
+          store.kind(),
+          e.getMessage());
+    }
+    changed();
+  }
+
+  private void watchStore() {
+    if (watch != null) {
+      return;
+    }
+    try {
+      watch =
+          store.watch(
+              NAMESPACE,
+              new WatchListener() {
+                @Override
+                public void onChange(ChangeEvent event) {
+                  scheduler.execute(ReadMode.this::refresh);
+                }
+
+                @Override
+                public void onResync() {
+                  scheduler.execute(ReadMode.this::refresh);
+                }
+              });
+    } catch (StateException e) {
+      log.warn("Cannot watch read-only reasons yet: {}; retrying", e.getMessage());
+    }
+  }
+
+  private void background() {
+    watchStore();
+    refresh();
+  }
+
+  /** Notifies listeners if the mode differs from what they were last told. */
+  private synchronized void changed() {
+    Mode now = mode();
+    if (now != lastNotified) {
+      lastNotified = now;
+      List<ReadOnlyReason> reasons = reasons();
+      log.warn(
+          "The application is now {}{}",
+          now.headerValue(),
+          reasons.isEmpty() ? "" : ": " + reasons.stream().map(ReadOnlyReason::message).toList());
+      for (ReadModeListener listener : listeners) {
+        scheduler.execute(
+            () -> {
+              try {
+                listener.modeChanged(now, reasons);
+              } catch (RuntimeException e) {
+                log.warn("A read-mode listener failed", e);
+              }
+            });
+      }
+    }
+  }
+
+  /**
+   * Re-checks leases now, and notifies listeners of a change; the background does this every
+   * interval.
+   */
+  public void checkLeases() {
+    changed();
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    Watch registered = watch;
+    if (registered != null) {
+      registered.close();
+    }
+  }
+
+  /** Builds a {@link ReadMode}. */
+  public static final class Builder {
+    private StateStore store = InMemoryStateStore.create();
+    private BrownoutClock clock = BrownoutClock.system();
+    private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
+    private Duration refreshInterval = Duration.ofSeconds(1);
+
+    private Builder() {}
+
+    /** Where reasons are kept. Default: a new in-memory store (one server only). */
+    public Builder store(StateStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The clock leases run on. */
+    public Builder clock(BrownoutClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Where the mode gauge goes. */
+    public Builder metrics(BrownoutMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /** How often reasons are re-read and leases re-checked. Default 1 second. */
+    public Builder refreshInterval(Duration interval) {
+      if (interval.toMillis() < 10) {
+        throw new IllegalArgumentException(
+            "refreshInterval must be at least 10ms but was " + interval);
+      }
+      this.refreshInterval = interval;
+      return this;
+    }
+
+    /** Reads the reasons and starts watching. */
+    public ReadMode build() {
+      return new ReadMode(this);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.brownout.degrade;
+
+import dev.brownout.core.admin.Problem;
+import dev.brownout.core.json.JsonCodec;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The HTTP gate of browse-only mode. Every response carries {@value #MODE_HEADER} ({@code
+ * read-write} or {@code browse-only}) so a front end can hide buttons. While browse-only, safe
+ * methods (GET, HEAD, OPTIONS, TRACE) pass, and so do requests under allow-listed path prefixes
+ * (sign-in, say); any other request gets {@code 503 Service Unavailable} with {@code Retry-After}
+ * and an {@code application/problem+json} body of type {@value #PROBLEM_TYPE}, carrying the
+ * reasons' messages and the ETA. Nothing reaches the application.
+ */
+@SuppressWarnings("exports")
+public final class ReadModeFilter implements Filter {
+  /** The header that tells every response's mode. */
+  public static final String MODE_HEADER = "Brownout-Mode";
+
+  /** The stable problem type of a refused write. */
+  public static final String PROBLEM_TYPE = "https://brownout.dev/problems/browse-only";
+
+  private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+
+  private final ReadMode readMode;
+  private final List<String> allowedPrefixes;
+  private final Duration defaultRetryAfter;
+
+  /**
+   * A filter for {@code readMode}.
+   *
+   * @param allowedPrefixes path prefixes (below the context path) whose writes always pass
+   * @param defaultRetryAfter the {@code Retry-After} when no reason gives an ETA
+   */
+  public ReadModeFilter(
+      ReadMode readMode, List<String> allowedPrefixes, Duration defaultRetryAfter) {
+    this.readMode = Objects.requireNonNull(readMode, "readMode");
+    this.allowedPrefixes = List.copyOf(allowedPrefixes);
+    if (defaultRetryAfter.isNegative() || defaultRetryAfter.isZero()) {
+      throw new IllegalArgumentException(
+          "defaultRetryAfter must be positive but was " + defaultRetryAfter);
+    }
+    this.defaultRetryAfter = defaultRetryAfter;
+  }
+
+  /** A filter with no allow-listed paths and a 60-second default {@code Retry-After}. */
+  public ReadModeFilter(ReadMode readMode) {
+    this(readMode, List.of(), Duration.ofSeconds(60));
+  }
+
+  @Override
+  public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    HttpServletRequest http = (HttpServletRequest) request;
+    HttpServletResponse out = (HttpServletResponse) response;
+    Mode mode = readMode.mode();
+    out.setHeader(MODE_HEADER, mode.headerValue());
+    if (mode == Mode.READ_WRITE
+        || SAFE.contains(http.getMethod().toUpperCase(Locale.ROOT))
+        || allowed(http)) {
+      chain.doFilter(request, response);
+      return;
+    }
+    List<ReadOnlyReason> reasons = readMode.reasons();
+    Instant eta = readMode.retryAfter().orElse(null);
+    long seconds =
+        eta == null
+            ? defaultRetryAfter.toSeconds()
+            : Math.max(1, Duration.between(Instant.now(), eta).toSeconds());
+    String detail =
+        reasons.isEmpty()
+            ? "The application is browse-only for now; please try again shortly."
+            : String.join(" ", reasons.stream().map(ReadOnlyReason::message).toList());
+    Problem problem =
+        new Problem(
+            java.net.URI.create(PROBLEM_TYPE),
+            "Browse-only",
+            503,
+            detail,
+            http.getRequestURI(),
+            java.util.Map.of());
+    if (eta != null) {
+      problem = problem.with("eta", eta.toString());
+    }
+    problem = problem.with("reasons", reasons.stream().map(ReadOnlyReason::id).toList());
+    byte[] body = JsonCodec.standard().encode(problem);
+    out.setStatus(503);
+    out.setHeader("Retry-After", Long.toString(seconds));
+    out.setHeader("Cache-Control", "no-store");
+    out.setContentType(Problem.MEDIA_TYPE + "; charset=utf-8");
+    out.setContentLength(body.length);
+    out.getOutputStream().write(body);
+  }
+
+  private boolean allowed(HttpServletRequest request) {
+    String path = request.getRequestURI().substring(request.getContextPath().length());
+    for (String prefix : allowedPrefixes) {
+      if (path.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,93 @@
+package dev.brownout.degrade;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One reason the application is browse-only. The application is browse-only while any reason is
+ * active; reasons are independent, so clearing one never clears another.
+ *
+ * @param id names the reason, such as {@code db-failover} or {@code auto:write-path}
+ * @param kind what kind of reason
+ * @param source who or what set it: a person's name, {@code write-path breaker}
+ * @param since when it was set
+ * @param message what users are told, such as "Bookings are paused while we move databases"
+ * @param eta when writes should work again, if known (it becomes {@code Retry-After})
+ * @param leaseUntil when the reason lapses unless renewed; required for automatic reasons, so a
+ *     server that set one and then died cannot keep the application read-only
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ReadOnlyReason(
+    String id,
+    Kind kind,
+    String source,
+    Instant since,
+    String message,
+    @Nullable Instant eta,
+    @Nullable Instant leaseUntil) {
+  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9:._-]{0,127}");
+
+  /** The kinds of reason. */
+  public enum Kind {
+    /** Set by hand: an operator decided. */
+    MANUAL,
+    /** Planned work, usually with an ETA. */
+    MAINTENANCE,
+    /** Set by the application itself when its write path fails; always leased. */
+    AUTOMATIC
+  }
+
+  /**
+   * Validates the reason, naming every problem.
+   *
+   * @throws IllegalArgumentException if anything is wrong
+   */
+  public ReadOnlyReason {
+    List<String> problems = new ArrayList<>();
+    if (id == null || !ID.matcher(id).matches()) {
+      problems.add(
+          "id must be 1 to 128 lower-case letters, digits, ':', '.', '_' or '-' but was '"
+              + id
+              + "'");
+    }
+    if (kind == null) {
+      problems.add("kind is required (manual, maintenance or automatic)");
+    }
+    if (source == null || source.isBlank()) {
+      problems.add("source is required: who or what sets the reason");
+    }
+    if (since == null) {
+      problems.add("since is required");
+    }
+    if (message == null || message.isBlank()) {
+      problems.add("message is required: it is what users are told");
+    }
+    if (kind == Kind.AUTOMATIC && leaseUntil == null) {
+      problems.add(
+          "an automatic reason needs a lease (leaseUntil), so it lapses if nobody renews it");
+    }
+    if (since != null && leaseUntil != null && !leaseUntil.isAfter(since)) {
+      problems.add("leaseUntil must be after since");
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "read-only reason is invalid: " + String.join("; ", problems));
+    }
+  }
+
+  /** Whether the reason holds at {@code now}: not past its lease. */
+  public boolean activeAt(Instant now) {
+    return leaseUntil == null || leaseUntil.isAfter(now);
+  }
+
+  /** This reason with its lease moved to {@code until}. */
+  public ReadOnlyReason renewedUntil(Instant until) {
+    return new ReadOnlyReason(
+        id, kind, source, since, message, eta, Objects.requireNonNull(until, "until"));
+  }
+}

@@ -6,6 +6,10 @@ module dev.brownout.degrade {
   requires transitive dev.brownout.state;
   requires transitive com.fasterxml.jackson.annotation;
   requires org.slf4j;
+  requires transitive io.github.resilience4j.circuitbreaker;
+  requires transitive io.github.resilience4j.retry;
+  requires io.github.resilience4j.core;
+  requires io.github.resilience4j.micrometer;
   // Optional: only the servlet filter uses it; the host container provides it.
   requires static jakarta.servlet;
 

@@ -1,0 +1,325 @@
+package dev.brownout.degrade;
+
+import dev.brownout.core.guard.GuardFactory;
+import dev.brownout.core.guard.GuardOrder;
+import dev.brownout.core.guard.GuardedMethod;
+import dev.brownout.core.guard.MethodGuard;
+import dev.brownout.core.internal.DaemonThreads;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
+import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.retry.RetryRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.MDC;
+
+/**
+ * Circuit breakers, retries, timeouts and typed fallbacks for third-party calls, on Resilience4j's
+ * core modules (not its Spring module), applied to interfaces by {@link
+ * dev.brownout.core.guard.GuardedProxies}:
+ *
+ * <pre>{@code
+ * Resilience resilience = Resilience.builder()
+ *     .circuitBreaker("payments", CircuitBreakerConfig.custom().failureRateThreshold(50).build())
+ *     .retry("payments", RetryConfig.custom().maxAttempts(3).ignoreExceptions(CallNotPermittedException.class).build())
+ *     .metrics(meterRegistry)
+ *     .build();
+ * PaymentApi payments = GuardedProxies.builder().add(resilience.guards()).build().proxy(PaymentApi.class, client);
+ * }</pre>
+ *
+ * A call meets them in {@link GuardOrder}: fallback, then retry, then circuit breaker, then
+ * timeout, so every attempt passes through the breaker and is bounded by the timeout, and the
+ * fallback sees the final outcome once. Breakers and retries must be declared by name: a misspelt
+ * name is an error when the proxy is built. Meters are Resilience4j's own ({@code
+ * resilience4j.circuitbreaker.*}, {@code resilience4j.retry.*}).
+ */
+public final class Resilience implements AutoCloseable {
+  private final CircuitBreakerRegistry breakers;
+  private final RetryRegistry retries;
+  private final ExecutorService timeoutThreads =
+      Executors.newCachedThreadPool(DaemonThreads.named("brownout-timeout"));
+
+  private Resilience(Builder builder) {
+    this.breakers = CircuitBreakerRegistry.ofDefaults();
+    builder.breakerConfigs.forEach(breakers::circuitBreaker);
+    this.retries = RetryRegistry.ofDefaults();
+    builder.retryConfigs.forEach(retries::retry);
+    if (builder.meterRegistry != null) {
+      TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(builder.meterRegistry);
+      TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(builder.meterRegistry);
+    }
+  }
+
+  /** Starts a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A declared breaker, to read its state or force it open or closed. */
+  public io.github.resilience4j.circuitbreaker.CircuitBreaker circuitBreaker(String name) {
+    return breakers
+        .find(name)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no circuit breaker named '"
+                        + name
+                        + "'; declared: "
+                        + new TreeSet<>(
+                            breakers.getAllCircuitBreakers().stream()
+                                .map(b -> b.getName())
+                                .toList())));
+  }
+
+  /** The guard factories, for {@code GuardedProxies.builder().add(...)}. */
+  public List<GuardFactory> guards() {
+    return List.of(new FallbackGuard(), new RetryGuard(), new BreakerGuard(), new TimeoutGuard());
+  }
+
+  @Override
+  public void close() {
+    timeoutThreads.shutdownNow();
+  }
+
+  private final class BreakerGuard implements GuardFactory {
+    @Override
+    public int order() {
+      return GuardOrder.CIRCUIT_BREAKER;
+    }
+
+    @Override
+    public Optional<MethodGuard> create(GuardedMethod method) {
+      Optional<CircuitBreaker> annotation = method.annotation(CircuitBreaker.class);
+      if (annotation.isEmpty()) {
+        return Optional.empty();
+      }
+      io.github.resilience4j.circuitbreaker.CircuitBreaker breaker =
+          circuitBreaker(annotation.get().value());
+      return Optional.of(
+          (call, next) -> {
+            if (!breaker.tryAcquirePermission()) {
+              throw CallNotPermittedException.createCallNotPermittedException(breaker);
+            }
+            long start = breaker.getCurrentTimestamp();
+            try {
+              Object result = next.proceed(call);
+              breaker.onSuccess(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit());
+              return result;
+            } catch (Throwable failure) {
+              breaker.onError(
+                  breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), failure);
+              throw failure;
+            }
+          });
+    }
+  }
+
+  private final class RetryGuard implements GuardFactory {
+    @Override
+    public int order() {
+      return GuardOrder.RETRY;
+    }
+
+    @Override
+    public Optional<MethodGuard> create(GuardedMethod method) {
+      Optional<Retry> annotation = method.annotation(Retry.class);
+      if (annotation.isEmpty()) {
+        return Optional.empty();
+      }
+      String name = annotation.get().value();
+      io.github.resilience4j.retry.Retry retry =
+          retries.getAllRetries().stream()
+              .filter(r -> r.getName().equals(name))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "@Retry names '"
+                              + name
+                              + "', which is not declared; declared: "
+                              + new TreeSet<>(
+                                  retries.getAllRetries().stream()
+                                      .map(r -> r.getName())
+                                      .toList())));
+      return Optional.of(
+          (call, next) -> {
+            io.github.resilience4j.retry.Retry.Context<Object> context = retry.context();
+            while (true) {
+              try {
+                Object result = next.proceed(call);
+                context.onComplete();
+                return result;
+              } catch (Exception failure) {
+                // Throws the failure when it is not retryable or the attempts are used up; else
+                // waits.
+                context.onError(failure);
+              }
+            }
+          });
+    }
+  }
+
+  private final class TimeoutGuard implements GuardFactory {
+    @Override
+    public int order() {
+      return GuardOrder.TIMEOUT;
+    }
+
+    @Override
+    public Optional<MethodGuard> create(GuardedMethod method) {
+      Optional<Timeout> annotation = method.annotation(Timeout.class);
+      if (annotation.isEmpty()) {
+        return Optional.empty();
+      }
+      long millis = annotation.get().millis();
+      if (millis < 1) {
+        throw new IllegalArgumentException("@Timeout must be at least 1 ms but was " + millis);
+      }
+      String operation = method.describe();
+      return Optional.of(
+          (call, next) -> {
+            Map<String, String> mdc = MDC.getCopyOfContextMap();
+            Future<Object> attempt =
+                timeoutThreads.submit(
+                    () -> {
+                      if (mdc != null) {
+                        MDC.setContextMap(mdc);
+                      }
+                      try {
+                        return next.proceed(call);
+                      } catch (Exception e) {
+                        throw e;
+                      } catch (Throwable t) {
+                        throw new ExecutionException(t);
+                      } finally {
+                        MDC.clear();
+                      }
+                    });
+            try {
+              return attempt.get(millis, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+              attempt.cancel(true);
+              throw new CallTimeoutException(operation, millis);
+            } catch (InterruptedException e) {
+              attempt.cancel(true);
+              Thread.currentThread().interrupt();
+              throw e;
+            } catch (ExecutionException e) {
+              Throwable cause = e.getCause();
+              throw cause instanceof ExecutionException wrapped && wrapped.getCause() != null
+                  ? wrapped.getCause()
+                  : cause;
+            }
+          });
+    }
+  }
+
+  private static final class FallbackGuard implements GuardFactory {
+    @Override
+    public int order() {
+      return GuardOrder.FALLBACK;
+    }
+
+    @Override
+    public Optional<MethodGuard> create(GuardedMethod method) {
+      Optional<Fallback> annotation = method.annotation(Fallback.class);
+      if (annotation.isEmpty()) {
+        return Optional.empty();
+      }
+      Class<?> type = annotation.get().value();
+      if (!method.api().isAssignableFrom(type)) {
+        throw new IllegalArgumentException(
+            "@Fallback " + type.getName() + " does not implement " + method.api().getName());
+      }
+      Object fallback;
+      try {
+        var constructor = type.getDeclaredConstructor();
+        constructor.setAccessible(true);
+        fallback = constructor.newInstance();
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        throw new IllegalArgumentException(
+            "@Fallback "
+                + type.getName()
+                + " cannot be created with a no-argument constructor: "
+                + e);
+      }
+      Class<? extends Exception>[] on = annotation.get().on();
+      Method target = method.method();
+      return Optional.of(
+          (call, next) -> {
+            try {
+              return next.proceed(call);
+            } catch (Exception failure) {
+              if (!matches(failure, on)) {
+                throw failure;
+              }
+              try {
+                return target.invoke(fallback, call.arguments());
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            }
+          });
+    }
+
+    private static boolean matches(Exception failure, Class<? extends Exception>[] on) {
+      for (Class<? extends Exception> type : on) {
+        if (type.isInstance(failure)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** Builds {@link Resilience}. */
+  public static final class Builder {
+    private final Map<String, CircuitBreakerConfig> breakerConfigs = new LinkedHashMap<>();
+    private final Map<String, RetryConfig> retryConfigs = new LinkedHashMap<>();
+    private @Nullable MeterRegistry meterRegistry;
+
+    private Builder() {}
+
+    /** Declares a circuit breaker. */
+    public Builder circuitBreaker(String name, CircuitBreakerConfig config) {
+      breakerConfigs.put(
+          Objects.requireNonNull(name, "name"), Objects.requireNonNull(config, "config"));
+      return this;
+    }
+
+    /** Declares a retry policy. */
+    public Builder retry(String name, RetryConfig config) {
+      retryConfigs.put(
+          Objects.requireNonNull(name, "name"), Objects.requireNonNull(config, "config"));
+      return this;
+    }
+
+    /** Registers Resilience4j's meters for the breakers and retries on {@code registry}. */
+    public Builder metrics(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** Builds it. */
+    public Resilience build() {
+      return new Resilience(this);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package dev.brownout.degrade;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Retries a failed call with the named retry policy, declared in {@link Resilience}. Each attempt
+ * passes through the circuit breaker, if any.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.METHOD, ElementType.TYPE})
+public @interface Retry {
+  /** The policy's name, as declared with {@link Resilience.Builder#retry}. */
+  String value();
+}

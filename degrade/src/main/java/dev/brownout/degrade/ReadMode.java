@@ -1,20 +1,17 @@
 package dev.brownout.degrade;
 
-import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.json.JsonCodec;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.metrics.MeterSpec;
 import dev.brownout.core.time.BrownoutClock;
-import dev.brownout.state.ChangeEvent;
 import dev.brownout.state.InMemoryStateStore;
 import dev.brownout.state.Namespace;
+import dev.brownout.state.NamespaceFollower;
 import dev.brownout.state.Precondition;
 import dev.brownout.state.StateException;
 import dev.brownout.state.StateRecord;
 import dev.brownout.state.StateStore;
 import dev.brownout.state.Update;
-import dev.brownout.state.Watch;
-import dev.brownout.state.WatchListener;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,10 +23,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,19 +64,18 @@ public final class ReadMode implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicLong();
   private final Map<String, ReadOnlyReason> local = new ConcurrentHashMap<>();
   private final List<ReadModeListener> listeners = new CopyOnWriteArrayList<>();
-  private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("brownout-read-mode"));
+  private final NamespaceFollower follower;
   private volatile Mode lastNotified = Mode.READ_WRITE;
-  private volatile @Nullable Watch watch;
 
   private ReadMode(Builder builder) {
     this.store = builder.store;
     this.clock = builder.clock;
+    this.follower =
+        new NamespaceFollower(
+            store, NAMESPACE, builder.refreshInterval, "brownout-read-mode", this::refresh);
     builder.metrics.gauge(MODE, this, mode -> mode.mode() == Mode.BROWSE_ONLY ? 1 : 0);
     refresh();
-    watchStore();
-    long period = builder.refreshInterval.toMillis();
-    scheduler.scheduleWithFixedDelay(this::background, period, period, TimeUnit.MILLISECONDS);
+    follower.start();
   }
 
   /** Starts a builder. */
@@ -233,7 +225,7 @@ public final class ReadMode implements AutoCloseable {
       synchronized (this) {
         if (edits.get() != before) {
           // An edit landed while the store was read; read again rather than undo it.
-          scheduler.execute(this::refresh);
+          follower.execute(this::refresh);
           return;
         }
         shared = List.copyOf(read);
@@ -247,35 +239,6 @@ public final class ReadMode implements AutoCloseable {
     changed();
   }
 
-  private void watchStore() {
-    if (watch != null) {
-      return;
-    }
-    try {
-      watch =
-          store.watch(
-              NAMESPACE,
-              new WatchListener() {
-                @Override
-                public void onChange(ChangeEvent event) {
-                  scheduler.execute(ReadMode.this::refresh);
-                }
-
-                @Override
-                public void onResync() {
-                  scheduler.execute(ReadMode.this::refresh);
-                }
-              });
-    } catch (StateException e) {
-      log.warn("Cannot watch read-only reasons yet: {}; retrying", e.getMessage());
-    }
-  }
-
-  private void background() {
-    watchStore();
-    refresh();
-  }
-
   /** Notifies listeners if the mode differs from what they were last told. */
   private synchronized void changed() {
     Mode now = mode();
@@ -287,7 +250,7 @@ public final class ReadMode implements AutoCloseable {
           now.headerValue(),
           reasons.isEmpty() ? "" : ": " + reasons.stream().map(ReadOnlyReason::message).toList());
       for (ReadModeListener listener : listeners) {
-        scheduler.execute(
+        follower.execute(
             () -> {
               try {
                 listener.modeChanged(now, reasons);
@@ -309,11 +272,7 @@ public final class ReadMode implements AutoCloseable {
 
   @Override
   public void close() {
-    scheduler.shutdownNow();
-    Watch registered = watch;
-    if (registered != null) {
-      registered.close();
-    }
+    follower.close();
   }
 
   /** Builds a {@link ReadMode}. */

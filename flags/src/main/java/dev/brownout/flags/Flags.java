@@ -2,7 +2,6 @@ package dev.brownout.flags;
 
 import dev.brownout.core.admin.AdminRoute;
 import dev.brownout.core.guard.GuardFactory;
-import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.json.JsonCodec;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.metrics.MeterSpec;
@@ -11,11 +10,10 @@ import dev.brownout.flags.internal.CompiledFlag;
 import dev.brownout.state.ChangeEvent;
 import dev.brownout.state.InMemoryStateStore;
 import dev.brownout.state.Namespace;
+import dev.brownout.state.NamespaceFollower;
 import dev.brownout.state.StateException;
 import dev.brownout.state.StateRecord;
 import dev.brownout.state.StateStore;
-import dev.brownout.state.Watch;
-import dev.brownout.state.WatchListener;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,9 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -103,29 +98,39 @@ public final class Flags implements AutoCloseable {
   private final BrownoutMetrics metrics;
   private final JsonCodec codec = JsonCodec.standard();
   private final AtomicReference<Current> current;
-  private final ScheduledExecutorService scheduler;
-  private final Duration refreshInterval;
+  private final NamespaceFollower follower;
   private volatile Instant lastSync;
-  private volatile @Nullable Watch watch;
   private final FlagAdmin admin;
 
   private Flags(Builder builder) {
     this.store = builder.store;
     this.clock = builder.clock;
     this.metrics = builder.metrics;
-    this.refreshInterval = builder.refreshInterval;
     this.lastSync = Instant.EPOCH;
     this.current = new AtomicReference<>(new Current(FlagSnapshot.empty(), Map.of()));
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("brownout-flags"));
+    this.follower =
+        new NamespaceFollower(
+            store,
+            NAMESPACE,
+            builder.refreshInterval,
+            "brownout-flags",
+            new NamespaceFollower.Owner() {
+              @Override
+              public void refreshAll() {
+                refresh();
+              }
+
+              @Override
+              public void changed(ChangeEvent event) {
+                refresh(event.key());
+              }
+            });
     this.admin = new FlagAdmin(this);
     metrics.gauge(STALENESS, this, flags -> flags.staleness().toMillis() / 1000.0);
     if (!refresh()) {
       bootstrap(builder.bootstrap);
     }
-    watchStore();
-    long period = refreshInterval.toMillis();
-    scheduler.scheduleWithFixedDelay(this::background, period, period, TimeUnit.MILLISECONDS);
+    follower.start();
   }
 
   /** Starts a builder. */
@@ -333,43 +338,9 @@ public final class Flags implements AutoCloseable {
     }
   }
 
-  private void watchStore() {
-    if (watch != null) {
-      return;
-    }
-    try {
-      watch =
-          store.watch(
-              NAMESPACE,
-              new WatchListener() {
-                @Override
-                public void onChange(ChangeEvent event) {
-                  scheduler.execute(() -> refresh(event.key()));
-                }
-
-                @Override
-                public void onResync() {
-                  scheduler.execute(Flags.this::refresh);
-                }
-              });
-    } catch (StateException e) {
-      log.warn(
-          "Cannot watch flags in the {} store yet: {}; retrying", store.kind(), e.getMessage());
-    }
-  }
-
-  private void background() {
-    watchStore();
-    refresh();
-  }
-
   @Override
   public void close() {
-    scheduler.shutdownNow();
-    Watch registered = watch;
-    if (registered != null) {
-      registered.close();
-    }
+    follower.close();
   }
 
   /** Builds {@link Flags}. */

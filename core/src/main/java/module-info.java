@@ -30,6 +30,7 @@ module dev.brownout.core {
       dev.brownout.state.redis,
       dev.brownout.state.dynamodb,
       dev.brownout.flags,
+      dev.brownout.session,
       dev.brownout.degrade;
 
   opens dev.brownout.core.admin to

@@ -2,10 +2,8 @@ package dev.brownout.flags;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
-import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import dev.brownout.state.dynamodb.DynamoDbStateStore;
-import java.net.ServerSocket;
+import dev.brownout.state.testservers.DynamoDbLocalServer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,21 +16,14 @@ import org.junit.jupiter.api.Test;
 
 /** Two servers sharing one DynamoDB Local table: a flip on one reaches the other by polling. */
 class FlagsOnDynamoDbTest {
-  DynamoDBProxyServer dynamo;
+  DynamoDbLocalServer dynamo;
   URI endpoint;
   final List<AutoCloseable> closing = new ArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    dynamo =
-        ServerRunner.createServerFromCommandLineArgs(
-            new String[] {"-inMemory", "-port", Integer.toString(port)});
-    dynamo.start();
-    endpoint = URI.create("http://127.0.0.1:" + port);
+    dynamo = new DynamoDbLocalServer();
+    endpoint = dynamo.endpoint();
     try (DynamoDbStateStore setup =
         DynamoDbStateStore.builder().endpoint(endpoint).table("flags").build()) {
       DynamoDbStateStore.createTable(setup.client(), "flags");

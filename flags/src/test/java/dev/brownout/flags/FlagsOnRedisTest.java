@@ -3,8 +3,7 @@ package dev.brownout.flags;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.brownout.state.redis.RedisStateStore;
-import java.io.IOException;
-import java.net.ServerSocket;
+import dev.brownout.state.testservers.RedisTestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,30 +17,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import redis.embedded.RedisServer;
 
 /** Two servers sharing one real Redis: changes propagate, and a Redis outage breaks nothing. */
 class FlagsOnRedisTest {
-  RedisServer redis;
-  int port;
+  RedisTestServer redis;
   final List<AutoCloseable> closing = new ArrayList<>();
 
   @BeforeEach
-  void start() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    startRedis();
+  void start() {
+    redis = new RedisTestServer();
   }
 
-  void startRedis() throws IOException {
-    redis =
-        RedisServer.newRedisServer()
-            .bind("127.0.0.1")
-            .port(port)
-            .setting("save \"\"")
-            .setting("appendonly no")
-            .build();
+  void startRedis() {
     redis.start();
   }
 
@@ -55,10 +42,7 @@ class FlagsOnRedisTest {
 
   Flags server() {
     RedisStateStore store =
-        RedisStateStore.builder()
-            .uri("redis://127.0.0.1:" + port)
-            .timeout(Duration.ofMillis(500))
-            .build();
+        RedisStateStore.builder().uri(redis.uri()).timeout(Duration.ofMillis(500)).build();
     Flags flags = Flags.builder().store(store).refreshInterval(Duration.ofMillis(500)).build();
     closing.add(flags);
     closing.add(store);
@@ -152,11 +136,7 @@ class FlagsOnRedisTest {
     redis.stop();
     RedisStateStore store;
     try {
-      store =
-          RedisStateStore.builder()
-              .uri("redis://127.0.0.1:" + port)
-              .timeout(Duration.ofMillis(300))
-              .build();
+      store = RedisStateStore.builder().uri(redis.uri()).timeout(Duration.ofMillis(300)).build();
     } catch (dev.brownout.state.StateUnavailableException e) {
       // The store cannot even connect: the application would start flags on a lazily connecting
       // store; here, check the bootstrap path with a store that is down.

@@ -1,30 +1,24 @@
 package dev.brownout.state.dynamodb;
 
-import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
-import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import dev.brownout.state.testservers.DynamoDbLocalServer;
 import java.net.URI;
 import java.time.Duration;
 
 /**
- * DynamoDB Local in this JVM, in memory, on a free loopback port, with Brownout's table created. It
- * can be stopped and started again on the same port (the data does not survive).
+ * DynamoDB Local in this JVM with Brownout's table created. It can be stopped and started again on
+ * the same port (the data does not survive).
  */
 final class DynamoDbLocal implements AutoCloseable {
   static final String TABLE = "brownout-test";
 
-  private final int port;
-  private DynamoDBProxyServer server;
+  private final DynamoDbLocalServer server = new DynamoDbLocalServer();
 
   DynamoDbLocal() {
-    this.port = freePort();
-    start();
+    createTable();
   }
 
   URI endpoint() {
-    return URI.create("http://127.0.0.1:" + port);
+    return server.endpoint();
   }
 
   DynamoDbStateStore.Builder storeBuilder(Duration timeout) {
@@ -36,37 +30,22 @@ final class DynamoDbLocal implements AutoCloseable {
   }
 
   void start() {
-    try {
-      server =
-          ServerRunner.createServerFromCommandLineArgs(
-              new String[] {"-inMemory", "-port", Integer.toString(port)});
-      server.start();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot start DynamoDB Local on port " + port, e);
-    }
+    server.start();
+    createTable();
+  }
+
+  private void createTable() {
     try (DynamoDbStateStore store = storeBuilder(Duration.ofSeconds(10)).build()) {
       DynamoDbStateStore.createTable(store.client(), TABLE);
     }
   }
 
   void stop() {
-    try {
-      server.stop();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot stop DynamoDB Local", e);
-    }
+    server.stop();
   }
 
   @Override
   public void close() {
     stop();
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

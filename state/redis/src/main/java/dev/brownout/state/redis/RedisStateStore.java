@@ -88,7 +88,8 @@ public final class RedisStateStore implements StateStore {
   private static final String FIELD_PREFIX = "f:";
 
   private final RedisClient client;
-  private final StatefulRedisConnection<byte[], byte[]> connection;
+  private volatile @Nullable StatefulRedisConnection<byte[], byte[]> connection;
+  private final Object connecting = new Object();
   private final String prefix;
   private final Duration timeout;
   private final long maxRecordBytes;
@@ -140,17 +141,40 @@ public final class RedisStateStore implements StateStore {
     this.pruneScript = new Script("prune.lua");
     this.dispatcher =
         Executors.newSingleThreadExecutor(DaemonThreads.named("brownout-redis-watch"));
-    StatefulRedisConnection<byte[], byte[]> connected;
-    try {
-      connected = client.connect(ByteArrayCodec.INSTANCE);
-    } catch (RedisException e) {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-      dispatcher.shutdown();
-      throw new StateUnavailableException(
-          "cannot connect to the redis store at " + address + ": " + e.getMessage(), e);
+    if (!builder.lazy) {
+      try {
+        connection();
+      } catch (StateUnavailableException e) {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        dispatcher.shutdown();
+        throw e;
+      }
     }
-    this.connection = connected;
-    connection.setTimeout(timeout);
+  }
+
+  /**
+   * The connection, made on first use if the store was built {@link Builder#connectLazily()
+   * lazily}; once made, Lettuce keeps it and reconnects it by itself.
+   */
+  private StatefulRedisConnection<byte[], byte[]> connection() {
+    StatefulRedisConnection<byte[], byte[]> current = connection;
+    if (current != null) {
+      return current;
+    }
+    synchronized (connecting) {
+      if (connection == null) {
+        try {
+          StatefulRedisConnection<byte[], byte[]> connected =
+              client.connect(ByteArrayCodec.INSTANCE);
+          connected.setTimeout(timeout);
+          connection = connected;
+        } catch (RedisException e) {
+          throw new StateUnavailableException(
+              "cannot connect to the redis store at " + address + ": " + e.getMessage(), e);
+        }
+      }
+      return connection;
+    }
   }
 
   /** Starts a builder. */
@@ -211,7 +235,7 @@ public final class RedisStateStore implements StateStore {
   public Optional<StateRecord> read(Namespace namespace, String key) {
     StateChecks.key(namespace, key);
     Map<byte[], byte[]> hash =
-        call("read", namespace, key, () -> connection.sync().hgetall(recordKey(namespace, key)));
+        call("read", namespace, key, () -> connection().sync().hgetall(recordKey(namespace, key)));
     return toRecord(key, hash);
   }
 
@@ -231,7 +255,7 @@ public final class RedisStateStore implements StateStore {
             "read",
             namespace,
             key,
-            () -> connection.sync().hmget(recordKey(namespace, key), wanted));
+            () -> connection().sync().hmget(recordKey(namespace, key), wanted));
     if (!values.get(0).hasValue()) {
       return Optional.empty();
     }
@@ -354,13 +378,13 @@ public final class RedisStateStore implements StateStore {
   public List<StateRecord> list(Namespace namespace) {
     StateChecks.listable(namespace);
     Set<byte[]> members =
-        call("list", namespace, "*", () -> connection.sync().smembers(indexKey(namespace)));
+        call("list", namespace, "*", () -> connection().sync().smembers(indexKey(namespace)));
     List<String> keys = new ArrayList<>();
     List<RedisFuture<Map<byte[], byte[]>>> hashes = new ArrayList<>();
     for (byte[] member : members) {
       String key = new String(member, StandardCharsets.UTF_8);
       keys.add(key);
-      hashes.add(connection.async().hgetall(recordKey(namespace, key)));
+      hashes.add(connection().async().hgetall(recordKey(namespace, key)));
     }
     List<StateRecord> records = new ArrayList<>();
     for (int i = 0; i < keys.size(); i++) {
@@ -418,7 +442,7 @@ public final class RedisStateStore implements StateStore {
         namespace,
         key,
         () -> {
-          RedisCommands<byte[], byte[]> sync = connection.sync();
+          RedisCommands<byte[], byte[]> sync = connection().sync();
           String sha = script.sha;
           if (sha == null) {
             sha = load(script, sync);
@@ -587,7 +611,10 @@ public final class RedisStateStore implements StateStore {
         pubSub.closeAsync();
       }
     }
-    connection.closeAsync();
+    StatefulRedisConnection<byte[], byte[]> current = connection;
+    if (current != null) {
+      current.closeAsync();
+    }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
   }
 
@@ -614,6 +641,7 @@ public final class RedisStateStore implements StateStore {
     private Duration timeout = Duration.ofSeconds(2);
     private String keyPrefix = "brownout";
     private long maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
+    private boolean lazy;
 
     private Builder() {}
 
@@ -660,6 +688,17 @@ public final class RedisStateStore implements StateStore {
         throw new IllegalArgumentException("maxRecordBytes must be positive but was " + bytes);
       }
       this.maxRecordBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Connects on first use instead of in {@link #build()}, so an application starts while Redis is
+     * down: until it answers, every call fails with {@link StateUnavailableException} and the
+     * caller's degraded mode applies. Without it, {@code build()} fails if Redis cannot be reached,
+     * which catches a wrong address at startup.
+     */
+    public Builder connectLazily() {
+      this.lazy = true;
       return this;
     }
 

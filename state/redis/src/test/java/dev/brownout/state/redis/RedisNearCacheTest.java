@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.brownout.state.Namespace;
 import dev.brownout.state.NearCache;
 import dev.brownout.state.Update;
+import dev.brownout.state.testservers.RedisTestServer;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +40,7 @@ class RedisNearCacheTest {
         assertThat(cache.read(flags, "checkout").orElseThrow().text("on")).hasValue("true");
       }
       Map<String, Long> after = server.commandCounts();
-      assertThat(RedisRoundTripTest.delta(before, after))
+      assertThat(RedisTestServer.delta(before, after))
           .as("commands sent for 100 cached reads")
           .isEmpty();
 

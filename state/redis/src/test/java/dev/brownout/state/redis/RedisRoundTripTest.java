@@ -7,9 +7,9 @@ import dev.brownout.state.Namespace;
 import dev.brownout.state.Precondition;
 import dev.brownout.state.StateUnavailableException;
 import dev.brownout.state.Update;
+import dev.brownout.state.testservers.RedisTestServer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -31,21 +31,6 @@ class RedisRoundTripTest {
   static void stop() {
     store.close();
     server.close();
-  }
-
-  static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
-    Map<String, Long> delta = new HashMap<>();
-    after.forEach(
-        (command, calls) -> {
-          long change = calls - before.getOrDefault(command, 0L);
-          if (change > 0
-              && !command.equals("info")
-              && !command.equals("hello")
-              && !command.equals("client")) {
-            delta.put(command, change);
-          }
-        });
-    return delta;
   }
 
   @Test
@@ -70,12 +55,14 @@ class RedisRoundTripTest {
     Map<String, Long> afterPartialRead = server.commandCounts();
 
     // Commands a script runs are counted too; what the client sent is the one evalsha.
-    Map<String, Long> updateCommands = delta(beforeUpdate, afterUpdate);
+    Map<String, Long> updateCommands = RedisTestServer.delta(beforeUpdate, afterUpdate);
     assertThat(updateCommands)
         .containsEntry("evalsha", 1L)
         .doesNotContainKeys("eval", "multi", "watch", "get", "hgetall");
-    assertThat(delta(afterUpdate, afterRead)).containsOnly(Map.entry("hgetall", 1L));
-    assertThat(delta(afterRead, afterPartialRead)).containsOnly(Map.entry("hmget", 1L));
+    assertThat(RedisTestServer.delta(afterUpdate, afterRead))
+        .containsOnly(Map.entry("hgetall", 1L));
+    assertThat(RedisTestServer.delta(afterRead, afterPartialRead))
+        .containsOnly(Map.entry("hmget", 1L));
   }
 
   @Test
@@ -112,6 +99,28 @@ class RedisRoundTripTest {
                     .build())
         .isInstanceOf(StateUnavailableException.class)
         .hasMessageContaining("127.0.0.1:1");
+  }
+
+  @Test
+  void aLazyStoreBuildsWhileRedisIsDownAndConnectsOnceItAnswers() {
+    try (RedisTestServer later = new RedisTestServer()) {
+      later.stop();
+      try (RedisStateStore lazy =
+          RedisStateStore.builder()
+              .uri(later.uri())
+              .timeout(Duration.ofMillis(500))
+              .connectLazily()
+              .build()) {
+        Namespace ns = Namespace.large("lazy");
+        assertThatThrownBy(() -> lazy.read(ns, "k"))
+            .isInstanceOf(StateUnavailableException.class)
+            .hasMessageContaining(Integer.toString(later.port()));
+
+        later.start();
+        lazy.update(ns, "k", Update.builder().set("a", "1").build());
+        assertThat(lazy.read(ns, "k").orElseThrow().text("a")).hasValue("1");
+      }
+    }
   }
 
   @Test

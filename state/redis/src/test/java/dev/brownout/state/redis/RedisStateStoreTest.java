@@ -2,6 +2,7 @@ package dev.brownout.state.redis;
 
 import dev.brownout.state.StateStore;
 import dev.brownout.state.testkit.StateStoreContract;
+import dev.brownout.state.testservers.RedisTestServer;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 

@@ -1,4 +1,4 @@
-package dev.brownout.state.redis;
+package dev.brownout.state.testservers;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -6,6 +6,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,42 +18,69 @@ import redis.embedded.core.ExecutableProvider;
  * A real Redis server for tests, on a free loopback port: the {@code redis-server} on the PATH if
  * there is one, else the binary bundled in the embedded-redis artifact. It can be stopped and
  * started again on the same port, and reports command counts from {@code INFO commandstats}.
+ *
+ * <p>{@link #durable()} starts one that writes every command to an append-only file before it
+ * answers ({@code appendfsync always}), so what it acknowledged survives a restart.
  */
-final class RedisTestServer implements AutoCloseable {
+public final class RedisTestServer implements AutoCloseable {
   private final int port;
+  private final Path dataDir;
   private RedisServer server;
 
-  RedisTestServer() {
+  private RedisTestServer(Path dataDir) {
     this.port = freePort();
+    this.dataDir = dataDir;
     start();
   }
 
-  int port() {
+  /** A server that keeps nothing on disk. */
+  public RedisTestServer() {
+    this(null);
+  }
+
+  /** A server that persists every acknowledged write, so a restart loses nothing. */
+  public static RedisTestServer durable() {
+    try {
+      return new RedisTestServer(Files.createTempDirectory("brownout-redis"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The port. */
+  public int port() {
     return port;
   }
 
-  String uri() {
+  /** The {@code redis://} URI. */
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
-  void start() {
+  /** Starts the server (again). */
+  public void start() {
     try {
-      server =
+      var builder =
           RedisServer.newRedisServer()
               .executableProvider(executable())
               .bind("127.0.0.1")
               .port(port)
               .setting("save \"\"")
-              .setting("appendonly no")
-              .setting("protected-mode no")
-              .build();
+              .setting("protected-mode no");
+      if (dataDir == null) {
+        builder.setting("appendonly no");
+      } else {
+        builder.setting("dir " + dataDir).setting("appendonly yes").setting("appendfsync always");
+      }
+      server = builder.build();
       server.start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  void stop() {
+  /** Stops the server. */
+  public void stop() {
     try {
       server.stop();
     } catch (IOException e) {
@@ -65,7 +94,7 @@ final class RedisTestServer implements AutoCloseable {
   }
 
   /** {@code INFO commandstats} as command name to call count. */
-  Map<String, Long> commandCounts() {
+  public Map<String, Long> commandCounts() {
     RedisClient client = RedisClient.create(uri());
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
       connection.setTimeout(Duration.ofSeconds(5));
@@ -83,8 +112,27 @@ final class RedisTestServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The commands between two {@link #commandCounts()} snapshots, without the ones a client sends to
+   * connect or the counting itself sends ({@code info}, {@code hello}, {@code client}).
+   */
+  public static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
+    Map<String, Long> delta = new HashMap<>();
+    after.forEach(
+        (command, calls) -> {
+          long change = calls - before.getOrDefault(command, 0L);
+          if (change > 0
+              && !command.equals("info")
+              && !command.equals("hello")
+              && !command.equals("client")) {
+            delta.put(command, change);
+          }
+        });
+    return delta;
+  }
+
   /** Resets {@code INFO commandstats}. */
-  void resetCommandCounts() {
+  public void resetCommandCounts() {
     RedisClient client = RedisClient.create(uri());
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
       connection.sync().configResetstat();
@@ -103,7 +151,7 @@ final class RedisTestServer implements AutoCloseable {
     return ExecutableProvider.newJarResourceProvider();
   }
 
-  private static int freePort() {
+  static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();

@@ -1,0 +1,185 @@
+package dev.brownout.session;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpSession;
+import jakarta.servlet.http.HttpSessionBindingEvent;
+import jakarta.servlet.http.HttpSessionBindingListener;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.Objects;
+
+/**
+ * The {@link HttpSession} the application sees: a view of one request's {@link SessionData}.
+ * Attribute values are decoded when first read; {@code setAttribute} checks the value can be
+ * encoded (so a mistake fails here, with the caller's stack) and the value is encoded at the end of
+ * the request, so changes made to it after {@code setAttribute} are saved too.
+ */
+final class BrownoutHttpSession implements HttpSession {
+  private final RequestSession request;
+  private final SessionData data;
+
+  BrownoutHttpSession(RequestSession request, SessionData data) {
+    this.request = request;
+    this.data = data;
+  }
+
+  SessionData data() {
+    return data;
+  }
+
+  private void checkValid(String method) {
+    if (data.invalidated) {
+      throw new IllegalStateException(method + ": the session has been invalidated");
+    }
+  }
+
+  @Override
+  public long getCreationTime() {
+    checkValid("getCreationTime");
+    return data.created.toEpochMilli();
+  }
+
+  @Override
+  public String getId() {
+    synchronized (data) {
+      return data.id;
+    }
+  }
+
+  @Override
+  public long getLastAccessedTime() {
+    checkValid("getLastAccessedTime");
+    synchronized (data) {
+      return data.accessWritten.toEpochMilli();
+    }
+  }
+
+  @Override
+  public ServletContext getServletContext() {
+    return request.servletContext();
+  }
+
+  @Override
+  public void setMaxInactiveInterval(int interval) {
+    // Stores expire records natively: "never" is the longest interval configuration allows.
+    Duration duration = interval <= 0 ? Duration.ofDays(365) : Duration.ofSeconds(interval);
+    synchronized (data) {
+      if (!duration.equals(data.maxInactive)) {
+        data.maxInactive = duration;
+        data.metaChanged = true;
+      }
+    }
+  }
+
+  @Override
+  public int getMaxInactiveInterval() {
+    synchronized (data) {
+      return (int) Math.min(Integer.MAX_VALUE, data.maxInactive.toSeconds());
+    }
+  }
+
+  @Override
+  public Object getAttribute(String name) {
+    checkValid("getAttribute");
+    Objects.requireNonNull(name, "name");
+    return request.repository().attribute(data, name);
+  }
+
+  @Override
+  public Enumeration<String> getAttributeNames() {
+    checkValid("getAttributeNames");
+    return Collections.enumeration(data.names());
+  }
+
+  @Override
+  public void setAttribute(String name, Object value) {
+    checkValid("setAttribute");
+    Objects.requireNonNull(name, "name");
+    if (value == null) {
+      removeAttribute(name);
+      return;
+    }
+    int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes == 0 || bytes > SessionData.MAX_NAME_BYTES) {
+      throw new IllegalArgumentException(
+          "session attribute names must be 1 to "
+              + SessionData.MAX_NAME_BYTES
+              + " UTF-8 bytes, but this one has "
+              + bytes);
+    }
+    request.repository().codec().check(name, value);
+    boolean existed;
+    Object old;
+    synchronized (data) {
+      existed = data.names().contains(name);
+      old =
+          existed && request.listeners().wantsOldValues() ? oldValue(name) : data.values.get(name);
+      data.values.put(name, value);
+      data.changed.add(name);
+      data.removed.remove(name);
+      data.undecodable.remove(name);
+    }
+    if (value != old && value instanceof HttpSessionBindingListener bound) {
+      bound.valueBound(new HttpSessionBindingEvent(this, name, value));
+    }
+    if (old != null && old != value && old instanceof HttpSessionBindingListener unbound) {
+      unbound.valueUnbound(new HttpSessionBindingEvent(this, name, old));
+    }
+    if (existed) {
+      request.listeners().replaced(this, name, old);
+    } else {
+      request.listeners().added(this, name, value);
+    }
+  }
+
+  private Object oldValue(String name) {
+    return request.repository().attribute(data, name);
+  }
+
+  @Override
+  public void removeAttribute(String name) {
+    checkValid("removeAttribute");
+    Objects.requireNonNull(name, "name");
+    Object old;
+    synchronized (data) {
+      if (!data.names().contains(name)) {
+        return;
+      }
+      old = request.listeners().wantsOldValues() ? oldValue(name) : data.values.get(name);
+      data.values.remove(name);
+      data.changed.remove(name);
+      data.removed.add(name);
+    }
+    if (old instanceof HttpSessionBindingListener unbound) {
+      unbound.valueUnbound(new HttpSessionBindingEvent(this, name, old));
+    }
+    request.listeners().removed(this, name, old);
+  }
+
+  @Override
+  public void invalidate() {
+    checkValid("invalidate");
+    request.listeners().destroyed(this);
+    for (String name : data.names()) {
+      Object value;
+      synchronized (data) {
+        value = data.values.get(name);
+      }
+      if (value instanceof HttpSessionBindingListener unbound) {
+        unbound.valueUnbound(new HttpSessionBindingEvent(this, name, value));
+      }
+    }
+    synchronized (data) {
+      data.invalidated = true;
+    }
+    request.invalidated(this);
+  }
+
+  @Override
+  public boolean isNew() {
+    checkValid("isNew");
+    return data.isNew();
+  }
+}

@@ -1,0 +1,34 @@
+package dev.brownout.session;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What an operator may see of a stored session: never the attribute values.
+ *
+ * @param id the session id
+ * @param created when it was created
+ * @param lastAccessWritten the last access the store knows of (refreshes are coalesced, see {@code
+ *     brownout.session.touch-threshold})
+ * @param maxInactive its idle timeout
+ * @param expiresAt when the store will drop it
+ * @param principal who it belongs to, if bound
+ * @param attributeNames the names of its attributes
+ */
+public record SessionInfo(
+    String id,
+    Instant created,
+    Instant lastAccessWritten,
+    Duration maxInactive,
+    Instant expiresAt,
+    @Nullable String principal,
+    Set<String> attributeNames) {
+
+  /** Who it belongs to, if bound. */
+  public Optional<String> principalName() {
+    return Optional.ofNullable(principal);
+  }
+}

@@ -1,0 +1,390 @@
+package dev.brownout.session;
+
+import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.config.ConfigKey;
+import dev.brownout.core.internal.DaemonThreads;
+import dev.brownout.core.metrics.BrownoutMetrics;
+import dev.brownout.core.time.BrownoutClock;
+import dev.brownout.state.ForwardingStateStore;
+import dev.brownout.state.NearCache;
+import dev.brownout.state.StateException;
+import dev.brownout.state.StateStore;
+import jakarta.servlet.http.HttpSession;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EventListener;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Externalized HTTP sessions: the entry point. Build one per application around a {@link
+ * StateStore}, install its {@link #filter()} first in the chain, and existing {@code HttpSession}
+ * code keeps working on any server:
+ *
+ * <pre>{@code
+ * Sessions sessions = Sessions.builder().store(redisStore).build();
+ * context.addFilter(new FilterHolder(sessions.filter()), "/*", EnumSet.of(DispatcherType.REQUEST));
+ * }</pre>
+ *
+ * Building never calls the store, so an application starts while its store is down. {@link
+ * #repository()} looks sessions up and signs principals out everywhere. {@link #close()} stops the
+ * re-sync of held changes; it does not close the store.
+ */
+public final class Sessions implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Sessions.class);
+
+  private final SessionRepository repository;
+  private final @Nullable SessionLocks locks;
+  private final @Nullable NearCache nearCache;
+  private final SessionListeners listeners;
+  private final BrownoutMetrics metrics;
+  private final StoreDownPolicy storeDown;
+  private final Duration retryAfter;
+  private final Duration maxInactive;
+  private final Duration absoluteTimeout;
+  private final String cookieName;
+  private final String sameSite;
+  private final @Nullable String headerName;
+  private final SessionConfig.LockTimeoutAction lockTimeoutAction;
+  private final Map<String, SessionData> pending = new ConcurrentHashMap<>();
+  private final @Nullable ScheduledExecutorService resync;
+  private final SessionFilter filter;
+
+  private Sessions(Builder builder) {
+    BrownoutConfig config = builder.config;
+    this.metrics = builder.metrics;
+    this.storeDown = value(config, SessionConfig.STORE_DOWN);
+    int nearCacheSize = value(config, SessionConfig.NEAR_CACHE_SIZE);
+    if (storeDown == StoreDownPolicy.SERVE_CACHED && nearCacheSize == 0) {
+      throw new IllegalArgumentException(
+          SessionConfig.STORE_DOWN.name()
+              + "=serve-cached needs the near cache: set "
+              + SessionConfig.NEAR_CACHE_SIZE.name()
+              + " above 0");
+    }
+    StateStore store = builder.store;
+    if (nearCacheSize > 0) {
+      this.nearCache =
+          NearCache.builder(new Unclosed(store))
+              .maximumSize(nearCacheSize)
+              .clock(builder.clock)
+              .metrics(metrics)
+              .build();
+      store = nearCache;
+    } else {
+      this.nearCache = null;
+    }
+    this.repository =
+        new SessionRepository(
+            store,
+            nearCacheSize > 0,
+            builder.codec,
+            builder.clock,
+            metrics,
+            value(config, SessionConfig.CONCURRENCY),
+            value(config, SessionConfig.TOUCH_THRESHOLD),
+            value(config, SessionConfig.MAX_SESSIONS_PER_PRINCIPAL),
+            value(config, SessionConfig.DETECT_IN_PLACE_CHANGES),
+            value(config, SessionConfig.CODEC_FAILURE),
+            builder.conflictListeners);
+    this.locks =
+        value(config, SessionConfig.CONCURRENCY) == ConcurrencyMode.LOCK
+            ? new SessionLocks(
+                builder.store,
+                builder.clock,
+                metrics,
+                value(config, SessionConfig.LOCK_WAIT),
+                value(config, SessionConfig.LOCK_LEASE))
+            : null;
+    this.lockTimeoutAction = value(config, SessionConfig.LOCK_ON_TIMEOUT);
+    this.listeners = new SessionListeners(builder.listeners);
+    this.retryAfter = value(config, SessionConfig.RETRY_AFTER);
+    this.maxInactive = value(config, SessionConfig.MAX_INACTIVE);
+    this.absoluteTimeout = value(config, SessionConfig.ABSOLUTE_TIMEOUT);
+    this.cookieName = value(config, SessionConfig.COOKIE_NAME);
+    if (!cookieName.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+      throw new IllegalArgumentException(
+          SessionConfig.COOKIE_NAME.name() + " '" + cookieName + "' is not a valid cookie name");
+    }
+    String site = value(config, SessionConfig.COOKIE_SAME_SITE);
+    this.sameSite =
+        switch (site.toLowerCase(Locale.ROOT)) {
+          case "lax" -> "Lax";
+          case "strict" -> "Strict";
+          case "none" -> "None";
+          default ->
+              throw new IllegalArgumentException(
+                  SessionConfig.COOKIE_SAME_SITE.name()
+                      + " must be Lax, Strict or None but was '"
+                      + site
+                      + "'");
+        };
+    String header =
+        config.keys().contains(SessionConfig.HEADER_NAME)
+            ? config.find(SessionConfig.HEADER_NAME).orElse("")
+            : "";
+    if (!header.isEmpty() && !header.matches("[A-Za-z0-9-]+")) {
+      throw new IllegalArgumentException(
+          SessionConfig.HEADER_NAME.name() + " '" + header + "' is not a valid header name");
+    }
+    this.headerName = header.isEmpty() ? null : header;
+    metrics.gauge(SessionMetrics.PENDING, pending, Map::size);
+    if (storeDown == StoreDownPolicy.SERVE_CACHED) {
+      this.resync =
+          Executors.newSingleThreadScheduledExecutor(
+              DaemonThreads.named("brownout-session-resync"));
+      resync.scheduleWithFixedDelay(this::resyncPending, 1, 1, TimeUnit.SECONDS);
+    } else {
+      this.resync = null;
+    }
+    this.filter = new SessionFilter(this);
+  }
+
+  private static <T> T value(BrownoutConfig config, ConfigKey<T> key) {
+    return config.keys().contains(key) ? config.get(key) : key.defaultValue().orElseThrow();
+  }
+
+  /** Starts a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The filter to install first, on every path. */
+  @SuppressWarnings("exports")
+  public SessionFilter filter() {
+    return filter;
+  }
+
+  /** Looks sessions up and invalidates them. */
+  public SessionRepository repository() {
+    return repository;
+  }
+
+  /**
+   * Binds a session to a principal (the signed-in user), for {@link
+   * SessionRepository#sessionsOf(String)}, {@link SessionRepository#invalidateAll(String)} and the
+   * per-principal cap. Sessions of requests with a {@code getUserPrincipal()} are bound to it
+   * automatically; call this where sign-in is the application's own. Saved with the session.
+   *
+   * @throws IllegalArgumentException if the session is not one of Brownout's, or the principal is
+   *     empty or longer than 1024 UTF-8 bytes
+   */
+  @SuppressWarnings("exports")
+  public static void bindPrincipal(HttpSession session, String principal) {
+    Objects.requireNonNull(principal, "principal");
+    if (!(session instanceof BrownoutHttpSession ours)) {
+      throw new IllegalArgumentException(
+          "not a Brownout session: is the session filter installed before this code runs?");
+    }
+    int bytes = principal.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (bytes == 0 || bytes > StateStore.MAX_KEY_BYTES) {
+      throw new IllegalArgumentException(
+          "a principal must be 1 to " + StateStore.MAX_KEY_BYTES + " UTF-8 bytes, not " + bytes);
+    }
+    SessionData data = ours.data();
+    synchronized (data) {
+      if (!principal.equals(data.principal)) {
+        data.principal = principal;
+        data.metaChanged = true;
+        data.indexExpiry = null;
+      }
+    }
+  }
+
+  /** Sessions whose changes this server holds until the store answers again. */
+  public int pendingCount() {
+    return pending.size();
+  }
+
+  /** Tries now to write every held change; returns how many are still held. */
+  public int resyncPending() {
+    for (Map.Entry<String, SessionData> entry : pending.entrySet()) {
+      SessionData data = entry.getValue().copy();
+      try {
+        repository.save(data);
+        pending.remove(entry.getKey(), entry.getValue());
+        log.info("Held session change written now that the store answers");
+      } catch (StateException e) {
+        log.debug("Session store still unreachable; {} session changes held", pending.size());
+        break;
+      } catch (RuntimeException e) {
+        pending.remove(entry.getKey(), entry.getValue());
+        log.warn("A held session change could not be written and is dropped", e);
+      }
+    }
+    return pending.size();
+  }
+
+  @Override
+  public void close() {
+    if (resync != null) {
+      resync.shutdownNow();
+    }
+    if (nearCache != null) {
+      // Closes the cache's watch; Unclosed keeps the caller's store open.
+      nearCache.close();
+    }
+  }
+
+  // --- for the filter
+
+  SessionListeners listeners() {
+    return listeners;
+  }
+
+  @Nullable SessionLocks locks() {
+    return locks;
+  }
+
+  SessionConfig.LockTimeoutAction lockTimeoutAction() {
+    return lockTimeoutAction;
+  }
+
+  StoreDownPolicy storeDownPolicy() {
+    return storeDown;
+  }
+
+  Duration retryAfter() {
+    return retryAfter;
+  }
+
+  Duration maxInactive() {
+    return maxInactive;
+  }
+
+  Duration absoluteTimeout() {
+    return absoluteTimeout;
+  }
+
+  String cookieName() {
+    return cookieName;
+  }
+
+  String sameSite() {
+    return sameSite;
+  }
+
+  @Nullable String headerName() {
+    return headerName;
+  }
+
+  @Nullable SessionData pending(String id) {
+    SessionData held = pending.get(id);
+    return held == null ? null : held.copy();
+  }
+
+  void defer(SessionData data) {
+    pending.put(data.id, data.copy());
+  }
+
+  void saved(SessionData data) {
+    pending.remove(data.id);
+  }
+
+  void storeError(String action) {
+    metrics
+        .counter(
+            SessionMetrics.STORE_ERRORS,
+            storeDown.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+            action)
+        .increment();
+  }
+
+  void event(String event) {
+    metrics.counter(SessionMetrics.EVENTS, event).increment();
+  }
+
+  /** The caller's store, which closing the near cache must leave open. */
+  private static final class Unclosed extends ForwardingStateStore {
+    Unclosed(StateStore store) {
+      super(store);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** Builds {@link Sessions}. */
+  public static final class Builder {
+    private StateStore store;
+    private BrownoutConfig config = BrownoutConfig.builder().declare(SessionConfig.keys()).build();
+    private SessionCodec codec = JsonSessionCodec.standard();
+    private BrownoutClock clock = BrownoutClock.system();
+    private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
+    private final List<EventListener> listeners = new ArrayList<>();
+    private final List<SessionConflictListener> conflictListeners = new ArrayList<>();
+
+    private Builder() {}
+
+    /** The store. Required. */
+    public Builder store(StateStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The configuration; its {@link SessionConfig} keys are read, undeclared ones default. */
+    public Builder config(BrownoutConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /** The attribute codec; default {@link JsonSessionCodec#standard()}. */
+    public Builder codec(SessionCodec codec) {
+      this.codec = Objects.requireNonNull(codec, "codec");
+      return this;
+    }
+
+    /** The clock. */
+    public Builder clock(BrownoutClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Where meters go. */
+    public Builder metrics(BrownoutMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /**
+     * Adds an {@code HttpSessionListener}, {@code HttpSessionAttributeListener} or {@code
+     * HttpSessionIdListener}.
+     *
+     * @throws IllegalArgumentException if it is none of those
+     */
+    public Builder listener(EventListener listener) {
+      Objects.requireNonNull(listener, "listener");
+      new SessionListeners(List.of(listener));
+      listeners.add(listener);
+      return this;
+    }
+
+    /** Adds a listener for optimistic-mode conflicts. */
+    public Builder conflictListener(SessionConflictListener listener) {
+      conflictListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Builds; calls nothing on the store.
+     *
+     * @throws IllegalStateException if no store was given
+     * @throws IllegalArgumentException if the configuration is inconsistent
+     */
+    public Sessions build() {
+      if (store == null) {
+        throw new IllegalStateException("Sessions need a store: call store(...)");
+      }
+      return new Sessions(this);
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package dev.brownout.session;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * A real Jetty 12 server running the session filter in front of a servlet that does to its session
+ * what the query says: {@code set=name:value}, {@code remove=name}, {@code login=user}, {@code
+ * rotate}, {@code invalidate}, {@code peek} (no session is created), {@code big} (a body larger
+ * than the response buffer). It answers with the session's attributes, one {@code name=value} line
+ * each, sorted. It honours {@code X-Forwarded-Proto}, as behind a load balancer.
+ */
+final class SessionServer implements AutoCloseable {
+  private static final Pattern COOKIE = Pattern.compile("SESSION=([^;]*)");
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private final Server server;
+  private final int port;
+
+  SessionServer(Sessions sessions) {
+    try {
+      server = new Server();
+      HttpConfiguration config = new HttpConfiguration();
+      config.addCustomizer(new ForwardedRequestCustomizer());
+      ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
+      connector.setHost("127.0.0.1");
+      server.addConnector(connector);
+      ServletContextHandler context = new ServletContextHandler("/app");
+      context.addFilter(
+          new FilterHolder(sessions.filter()), "/*", EnumSet.of(DispatcherType.REQUEST));
+      context.addServlet(new ServletHolder(new Scripted()), "/s");
+      server.setHandler(context);
+      server.start();
+      port = connector.getLocalPort();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  URI uri(String query) {
+    return URI.create("http://127.0.0.1:" + port + "/app/s" + (query.isEmpty() ? "" : "?" + query));
+  }
+
+  /** A response, with the session id the server set, if it set one. */
+  record Reply(int status, String body, HttpResponse<String> raw) {
+    /** The last id the server set: a request that rotates sets two. */
+    Optional<String> newId() {
+      Optional<String> last = Optional.empty();
+      for (String cookie : raw.headers().allValues("Set-Cookie")) {
+        Matcher m = COOKIE.matcher(cookie);
+        if (m.find() && !m.group(1).isEmpty()) {
+          last = Optional.of(m.group(1));
+        }
+      }
+      return last;
+    }
+
+    List<String> setCookies() {
+      return raw.headers().allValues("Set-Cookie");
+    }
+  }
+
+  Reply get(String query, String sessionId) {
+    return send(query, sessionId == null ? null : "SESSION=" + sessionId, List.of());
+  }
+
+  Reply send(String query, String cookieHeader, List<String> headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(query)).timeout(Duration.ofSeconds(30));
+    if (cookieHeader != null) {
+      request.header("Cookie", cookieHeader);
+    }
+    for (int i = 0; i + 1 < headers.size(); i += 2) {
+      request.header(headers.get(i), headers.get(i + 1));
+    }
+    try {
+      HttpResponse<String> response =
+          HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      return new Reply(response.statusCode(), response.body(), response);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Does what the query says to the session. */
+  static final class Scripted extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response)
+        throws IOException {
+      if (request.getParameter("peek") != null) {
+        HttpSession existing = request.getSession(false);
+        write(response, existing == null ? "none" : dump(existing));
+        return;
+      }
+      HttpSession session = request.getSession();
+      for (String set : values(request, "set")) {
+        int colon = set.indexOf(':');
+        session.setAttribute(set.substring(0, colon), set.substring(colon + 1));
+      }
+      for (String name : values(request, "remove")) {
+        session.removeAttribute(name);
+      }
+      for (String user : values(request, "login")) {
+        request.changeSessionId();
+        Sessions.bindPrincipal(request.getSession(), user);
+      }
+      if (request.getParameter("rotate") != null) {
+        request.changeSessionId();
+      }
+      if (request.getParameter("invalidate") != null) {
+        session.invalidate();
+        write(response, "invalidated");
+        return;
+      }
+      if (request.getParameter("big") != null) {
+        response.setContentType("text/plain; charset=utf-8");
+        response.getWriter().write("x".repeat(64 * 1024));
+        session.setAttribute("after-commit", "late");
+        return;
+      }
+      write(response, dump(session));
+    }
+
+    private static List<String> values(HttpServletRequest request, String name) {
+      String[] values = request.getParameterValues(name);
+      return values == null ? List.of() : List.of(values);
+    }
+
+    private static String dump(HttpSession session) {
+      TreeMap<String, Object> sorted = new TreeMap<>();
+      for (String name : Collections.list(session.getAttributeNames())) {
+        sorted.put(name, session.getAttribute(name));
+      }
+      List<String> lines = new ArrayList<>();
+      sorted.forEach((name, value) -> lines.add(name + "=" + value));
+      return String.join("\n", lines);
+    }
+
+    private static void write(HttpServletResponse response, String body) throws IOException {
+      response.setContentType("text/plain; charset=utf-8");
+      response.getWriter().write(body);
+    }
+  }
+}

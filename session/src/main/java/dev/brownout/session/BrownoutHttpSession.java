@@ -84,7 +84,14 @@ final class BrownoutHttpSession implements HttpSession {
   public Object getAttribute(String name) {
     checkValid("getAttribute");
     Objects.requireNonNull(name, "name");
-    return request.repository().attribute(data, name);
+    String before = getId();
+    Object value = request.repository().attribute(data, name);
+    String after = getId();
+    if (!before.equals(after)) {
+      // The codec-failure policy started the session over under a new id: tell the client.
+      request.idReplaced(this, before, after);
+    }
+    return value;
   }
 
   @Override

@@ -212,6 +212,11 @@ final class RequestSession {
     return newId;
   }
 
+  void idReplaced(BrownoutHttpSession session, String oldId, String newId) {
+    writeId(newId);
+    listeners().idChanged(session, oldId);
+  }
+
   void invalidated(BrownoutHttpSession session) {
     sessions.event("invalidated");
     if (!response.isCommitted()) {

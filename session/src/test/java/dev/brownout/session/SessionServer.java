@@ -128,6 +128,21 @@ final class SessionServer implements AutoCloseable {
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response)
         throws IOException {
+      if (request.getParameter("late") != null) {
+        response.setContentType("text/plain; charset=utf-8");
+        response.flushBuffer();
+        try {
+          request.getSession(true);
+          response.getWriter().write("created");
+        } catch (IllegalStateException e) {
+          response.getWriter().write(e.getMessage());
+        }
+        return;
+      }
+      if (request.getParameter("none") != null) {
+        write(response, "untouched");
+        return;
+      }
       if (request.getParameter("peek") != null) {
         HttpSession existing = request.getSession(false);
         write(response, existing == null ? "none" : dump(existing));
@@ -170,7 +185,11 @@ final class SessionServer implements AutoCloseable {
     private static String dump(HttpSession session) {
       TreeMap<String, Object> sorted = new TreeMap<>();
       for (String name : Collections.list(session.getAttributeNames())) {
-        sorted.put(name, session.getAttribute(name));
+        // A name can outlive its value: an attribute that no longer decodes reads as null.
+        Object value = session.getAttribute(name);
+        if (value != null) {
+          sorted.put(name, value);
+        }
       }
       List<String> lines = new ArrayList<>();
       sorted.forEach((name, value) -> lines.add(name + "=" + value));

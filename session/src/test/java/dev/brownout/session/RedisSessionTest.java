@@ -1,11 +1,18 @@
 package dev.brownout.session;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
 import dev.brownout.state.StateStore;
 import dev.brownout.state.redis.RedisStateStore;
 import dev.brownout.state.testservers.RedisTestServer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The session contract on one real Redis, each server with its own client. */
 class RedisSessionTest extends SessionContract {
@@ -19,6 +26,50 @@ class RedisSessionTest extends SessionContract {
   @AfterAll
   static void stopRedis() {
     redis.close();
+  }
+
+  /** Commands the store's Lua scripts run inside one EVALSHA; the server counts them too. */
+  static final Set<String> SCRIPTED =
+      Set.of(
+          "hdel",
+          "hexists",
+          "hget",
+          "hincrby",
+          "hset",
+          "hstrlen",
+          "persist",
+          "pexpireat",
+          "publish",
+          "sadd",
+          "time",
+          "del",
+          "srem",
+          "exists");
+
+  /** The commands a client sent between two snapshots (what a script ran left out). */
+  static Map<String, Long> sent(Map<String, Long> before, Map<String, Long> after) {
+    Map<String, Long> sent = new TreeMap<>(RedisTestServer.delta(before, after));
+    sent.keySet().removeAll(SCRIPTED);
+    return sent;
+  }
+
+  @Test
+  void aChangedRequestSendsTwoCommandsAndAnUnchangedOneSendsOne() {
+    SessionServer server = server();
+    String id = server.get("set=cart:" + "x".repeat(2048), null).newId().orElseThrow();
+    server.get("peek", id);
+
+    Map<String, Long> before = redis.commandCounts();
+    server.get("set=step:2", id);
+    Map<String, Long> afterChanged = redis.commandCounts();
+    server.get("peek", id);
+    Map<String, Long> afterUnchanged = redis.commandCounts();
+    server.send("none", "SESSION=" + id, java.util.List.of());
+    Map<String, Long> afterUntouched = redis.commandCounts();
+
+    assertThat(sent(before, afterChanged)).containsOnly(entry("hgetall", 1L), entry("evalsha", 1L));
+    assertThat(sent(afterChanged, afterUnchanged)).containsOnly(entry("hgetall", 1L));
+    assertThat(sent(afterUnchanged, afterUntouched)).isEmpty();
   }
 
   @Override

@@ -4,7 +4,6 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpSession;
 import jakarta.servlet.http.HttpSessionBindingEvent;
 import jakarta.servlet.http.HttpSessionBindingListener;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -108,14 +107,7 @@ final class BrownoutHttpSession implements HttpSession {
       removeAttribute(name);
       return;
     }
-    int bytes = name.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes == 0 || bytes > SessionData.MAX_NAME_BYTES) {
-      throw new IllegalArgumentException(
-          "session attribute names must be 1 to "
-              + SessionData.MAX_NAME_BYTES
-              + " UTF-8 bytes, but this one has "
-              + bytes);
-    }
+    SessionData.checkName(name);
     request.repository().codec().check(name, value);
     boolean existed;
     Object old;

@@ -1,12 +1,12 @@
 package dev.brownout.session;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -145,17 +145,20 @@ public final class JsonSessionCodec implements SessionCodec {
   @Override
   public byte[] encode(String attribute, Object value) {
     check(attribute, value);
-    ObjectNode node = mapper.createObjectNode();
-    node.put("t", alias(value));
-    node.set("v", mapper.valueToTree(value));
-    try {
-      return mapper.writeValueAsBytes(node);
-    } catch (JsonProcessingException | IllegalArgumentException e) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+    try (JsonGenerator json = mapper.createGenerator(bytes)) {
+      json.writeStartObject();
+      json.writeStringField("t", alias(value));
+      json.writeFieldName("v");
+      json.writeObject(value);
+      json.writeEndObject();
+    } catch (IOException | IllegalArgumentException e) {
       throw new SessionCodecException(
           attribute,
           "session attribute '" + attribute + "' cannot be encoded as JSON: " + e.getMessage(),
           e);
     }
+    return bytes.toByteArray();
   }
 
   @Override

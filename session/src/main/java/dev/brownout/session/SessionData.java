@@ -165,6 +165,18 @@ final class SessionData {
     return names;
   }
 
+  /** Checks an attribute name fits a field name. */
+  static void checkName(String name) {
+    int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes == 0 || bytes > MAX_NAME_BYTES) {
+      throw new IllegalArgumentException(
+          "session attribute names must be 1 to "
+              + MAX_NAME_BYTES
+              + " UTF-8 bytes, but this one has "
+              + bytes);
+    }
+  }
+
   static String field(String attribute) {
     return ATTRIBUTE + attribute;
   }

@@ -9,6 +9,8 @@ import dev.brownout.state.StateRecord;
 import dev.brownout.state.StateStore;
 import dev.brownout.state.Update;
 import dev.brownout.state.WriteResult;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,20 +51,6 @@ public final class SessionRepository {
   private static final Logger log = LoggerFactory.getLogger(SessionRepository.class);
   private static final int CAS_ATTEMPTS = 10;
 
-  /** What a save did. */
-  enum Outcome {
-    CREATED,
-    UPDATED,
-    UNCHANGED,
-    ROTATED,
-    DELETED,
-    GONE;
-
-    String tag() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
-  }
-
   private final StateStore store;
   private final Namespace sessions;
   private final SessionCodec codec;
@@ -74,6 +62,10 @@ public final class SessionRepository {
   private final boolean detectInPlace;
   private final CodecFailurePolicy codecFailure;
   private final List<SessionConflictListener> conflictListeners;
+  // Meters are looked up once: a registry lookup per request costs more than the work it times.
+  private final Map<String, Timer> loadTimers = new HashMap<>();
+  private final Map<String, Timer> saveTimers = new HashMap<>();
+  private final DistributionSummary bytesWritten;
 
   SessionRepository(
       StateStore store,
@@ -98,6 +90,15 @@ public final class SessionRepository {
     this.detectInPlace = detectInPlace;
     this.codecFailure = codecFailure;
     this.conflictListeners = List.copyOf(conflictListeners);
+    for (String outcome : List.of("found", "absent", "error")) {
+      loadTimers.put(outcome, metrics.timer(SessionMetrics.LOAD, store.kind(), outcome));
+    }
+    for (SaveOutcome outcome : SaveOutcome.values()) {
+      saveTimers.put(
+          outcome.tag(), metrics.timer(SessionMetrics.SAVE, store.kind(), outcome.tag()));
+    }
+    saveTimers.put("error", metrics.timer(SessionMetrics.SAVE, store.kind(), "error"));
+    this.bytesWritten = metrics.distribution(SessionMetrics.BYTES_WRITTEN, store.kind());
   }
 
   BrownoutClock clock() {
@@ -127,10 +128,30 @@ public final class SessionRepository {
       outcome = data.isPresent() ? "found" : "absent";
       return data;
     } finally {
-      metrics
-          .timer(SessionMetrics.LOAD, store.kind(), outcome)
-          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      loadTimers.get(outcome).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
+  }
+
+  /**
+   * Opens a stored session for code that runs outside a request (a WebSocket handler, a job): one
+   * store read. Change it through the handle and {@link SessionHandle#save()}; the same delta rules
+   * apply as in a request.
+   */
+  public Optional<SessionHandle> open(String id) {
+    Objects.requireNonNull(id, "id");
+    if (!SessionIds.wellFormed(id)) {
+      return Optional.empty();
+    }
+    return load(id).map(data -> new SessionHandle(this, data));
+  }
+
+  /** A new session, stored on its first {@link SessionHandle#save()}. */
+  public SessionHandle create(Duration maxInactive) {
+    Objects.requireNonNull(maxInactive, "maxInactive");
+    if (maxInactive.isNegative() || maxInactive.isZero()) {
+      throw new IllegalArgumentException("maxInactive must be positive but was " + maxInactive);
+    }
+    return new SessionHandle(this, SessionData.create(clock.instant(), maxInactive, null));
   }
 
   /** A stored session's description, without its values. */
@@ -201,24 +222,22 @@ public final class SessionRepository {
   }
 
   /** Saves what a request changed: at most one write, none if nothing changed. */
-  Outcome save(SessionData data) {
+  SaveOutcome save(SessionData data) {
     long start = System.nanoTime();
     String outcome = "error";
     try {
-      Outcome result;
+      SaveOutcome result;
       synchronized (data) {
         result = saveLocked(data);
       }
       outcome = result.tag();
       return result;
     } finally {
-      metrics
-          .timer(SessionMetrics.SAVE, store.kind(), outcome)
-          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      saveTimers.get(outcome).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
   }
 
-  private Outcome saveLocked(SessionData data) {
+  private SaveOutcome saveLocked(SessionData data) {
     Instant now = clock.instant();
     if (data.invalidated) {
       if (data.storedId != null) {
@@ -226,7 +245,7 @@ public final class SessionRepository {
         unindex(data.principal, data.storedId);
         data.storedId = null;
       }
-      return Outcome.DELETED;
+      return SaveOutcome.DELETED;
     }
     Map<String, byte[]> encoded = encodeChanges(data);
     if (data.isNew() || data.rotated()) {
@@ -239,7 +258,7 @@ public final class SessionRepository {
         && !data.metaChanged
         && !principalDue
         && !touchDue(data, now)) {
-      return Outcome.UNCHANGED;
+      return SaveOutcome.UNCHANGED;
     }
     Set<String> removes = new LinkedHashSet<>(data.removed);
     removes.addAll(data.undecodable);
@@ -258,15 +277,15 @@ public final class SessionRepository {
         if (principalDue) {
           bind(data, null, indexExpiry);
         }
-        return Outcome.UPDATED;
+        return SaveOutcome.UPDATED;
       } catch (PreconditionFailedException e) {
         if (concurrency != ConcurrencyMode.OPTIMISTIC || attempt >= CAS_ATTEMPTS) {
           log.debug("Session save found it gone (invalidated or expired meanwhile)");
-          return Outcome.GONE;
+          return SaveOutcome.GONE;
         }
         Optional<StateRecord> current = store.read(sessions, data.storedId);
         if (current.isEmpty()) {
-          return Outcome.GONE;
+          return SaveOutcome.GONE;
         }
         Set<String> conflicts = new LinkedHashSet<>();
         for (String name : union(encoded.keySet(), removes)) {
@@ -340,13 +359,13 @@ public final class SessionRepository {
     }
   }
 
-  private Outcome writeWhole(SessionData data, Map<String, byte[]> encoded, Instant now) {
+  private SaveOutcome writeWhole(SessionData data, Map<String, byte[]> encoded, Instant now) {
     String previous = data.storedId;
     if (previous != null) {
       // Rotation: the old id dies first, so it can never outlive the new one. If it is gone
       // already, the session was invalidated meanwhile and is not brought back.
       if (!store.delete(sessions, previous, Precondition.none())) {
-        return Outcome.GONE;
+        return SaveOutcome.GONE;
       }
     }
     boolean principalDue = data.principal != null;
@@ -382,9 +401,9 @@ public final class SessionRepository {
     }
     if (previous != null) {
       metrics.counter(SessionMetrics.EVENTS, "rotated").increment();
-      return Outcome.ROTATED;
+      return SaveOutcome.ROTATED;
     }
-    return Outcome.CREATED;
+    return SaveOutcome.CREATED;
   }
 
   private void applied(
@@ -407,7 +426,7 @@ public final class SessionRepository {
   }
 
   private void recordBytes(Update update) {
-    metrics.distribution(SessionMetrics.BYTES_WRITTEN, store.kind()).record(update.size());
+    bytesWritten.record(update.size());
   }
 
   private Map<String, byte[]> encodeChanges(SessionData data) {

@@ -57,7 +57,7 @@ public final class Sessions implements AutoCloseable {
   private final SessionConfig.LockTimeoutAction lockTimeoutAction;
   private final Map<String, SessionData> pending = new ConcurrentHashMap<>();
   private final @Nullable ScheduledExecutorService resync;
-  private final SessionFilter filter;
+  private @Nullable SessionFilter filter;
 
   private Sessions(Builder builder) {
     BrownoutConfig config = builder.config;
@@ -146,7 +146,6 @@ public final class Sessions implements AutoCloseable {
     } else {
       this.resync = null;
     }
-    this.filter = new SessionFilter(this);
   }
 
   private static <T> T value(BrownoutConfig config, ConfigKey<T> key) {
@@ -160,7 +159,11 @@ public final class Sessions implements AutoCloseable {
 
   /** The filter to install first, on every path. */
   @SuppressWarnings("exports")
-  public SessionFilter filter() {
+  public synchronized SessionFilter filter() {
+    // Made on first use, so code that only uses the repository needs no servlet API.
+    if (filter == null) {
+      filter = new SessionFilter(this);
+    }
     return filter;
   }
 

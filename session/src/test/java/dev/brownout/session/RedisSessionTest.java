@@ -3,6 +3,7 @@ package dev.brownout.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
+import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.state.StateStore;
 import dev.brownout.state.redis.RedisStateStore;
 import dev.brownout.state.testservers.RedisTestServer;
@@ -34,6 +35,7 @@ class RedisSessionTest extends SessionContract {
           "hdel",
           "hexists",
           "hget",
+          "hmget",
           "hincrby",
           "hset",
           "hstrlen",
@@ -70,6 +72,26 @@ class RedisSessionTest extends SessionContract {
     assertThat(sent(before, afterChanged)).containsOnly(entry("hgetall", 1L), entry("evalsha", 1L));
     assertThat(sent(afterChanged, afterUnchanged)).containsOnly(entry("hgetall", 1L));
     assertThat(sent(afterUnchanged, afterUntouched)).isEmpty();
+  }
+
+  @Test
+  void aNearCacheHitCostsNoReadAndAChangeOnAnotherServerReachesIt() {
+    BrownoutConfig cached = config().set(SessionConfig.NEAR_CACHE_SIZE, 1000).build();
+    SessionServer first = server(cached);
+    SessionServer second = server(cached);
+    String id = first.get("set=a:1", null).newId().orElseThrow();
+    assertThat(second.get("peek", id).body()).isEqualTo("a=1");
+
+    Map<String, Long> before = redis.commandCounts();
+    assertThat(second.get("peek", id).body()).isEqualTo("a=1");
+    assertThat(sent(before, redis.commandCounts())).as("a hit reads nothing").isEmpty();
+
+    first.get("set=a:2", id);
+    // The change is announced over pub/sub: the second server's entry is evicted within moments.
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!second.get("peek", id).body().equals("a=2")) {
+      assertThat(System.nanoTime()).as("the change reaches the other server").isLessThan(deadline);
+    }
   }
 
   @Override

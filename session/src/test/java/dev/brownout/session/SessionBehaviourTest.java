@@ -336,6 +336,50 @@ class SessionBehaviourTest {
   }
 
   @Test
+  void codeOutsideARequestUsesTheSameDeltaRules() {
+    SessionRepository repository = sessions(config()).repository();
+    SessionHandle created = repository.create(Duration.ofMinutes(30)).setAttribute("a", "1");
+    assertThat(created.save()).isEqualTo(SaveOutcome.CREATED);
+
+    SessionHandle opened = repository.open(created.id()).orElseThrow();
+    assertThat(opened.attribute("a")).isEqualTo("1");
+    assertThat(opened.save()).isEqualTo(SaveOutcome.UNCHANGED);
+    assertThat(opened.setAttribute("b", 2).save()).isEqualTo(SaveOutcome.UPDATED);
+    assertThat(repository.open(created.id()).orElseThrow().attributeNames())
+        .containsExactlyInAnyOrder("a", "b");
+
+    SessionHandle stale = repository.open(created.id()).orElseThrow();
+    assertThat(repository.open(created.id()).orElseThrow().invalidate().save())
+        .isEqualTo(SaveOutcome.DELETED);
+    assertThat(stale.setAttribute("c", 3).save())
+        .as("an invalidated session is not brought back")
+        .isEqualTo(SaveOutcome.GONE);
+    assertThat(repository.open(created.id())).isEmpty();
+    assertThat(repository.open("not-an-id")).isEmpty();
+    assertThatThrownBy(() -> repository.create(Duration.ZERO)).hasMessageContaining("maxInactive");
+    assertThatThrownBy(() -> created.setAttribute("x".repeat(300), 1))
+        .hasMessageContaining("UTF-8 bytes");
+  }
+
+  @Test
+  void everyDeclaredMeterIsRegisteredAndCounts() {
+    SessionServer server = server(sessions(config()));
+    String id = server.get("set=a:1", null).newId().orElseThrow();
+    server.get("peek", id);
+    server.get("invalidate", id);
+    assertThat(metrics.timer(SessionMetrics.LOAD, "memory", "found").count()).isEqualTo(2);
+    assertThat(metrics.timer(SessionMetrics.SAVE, "memory", "created").count()).isEqualTo(1);
+    assertThat(metrics.timer(SessionMetrics.SAVE, "memory", "unchanged").count()).isEqualTo(1);
+    assertThat(metrics.timer(SessionMetrics.SAVE, "memory", "deleted").count()).isEqualTo(1);
+    assertThat(metrics.counter(SessionMetrics.EVENTS, "created").count()).isEqualTo(1);
+    assertThat(metrics.counter(SessionMetrics.EVENTS, "invalidated").count()).isEqualTo(1);
+    assertThat(metrics.distribution(SessionMetrics.BYTES_WRITTEN, "memory").count()).isEqualTo(1);
+    for (var spec : SessionMetrics.all()) {
+      assertThat(spec.name()).startsWith("brownout.session.");
+    }
+  }
+
+  @Test
   void badConfigurationIsRefusedWithTheKeyNamed() {
     assertThatThrownBy(
             () ->

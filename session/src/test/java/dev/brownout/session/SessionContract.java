@@ -187,6 +187,29 @@ abstract class SessionContract {
   }
 
   @Test
+  void theCapHoldsWhenOneUserSignsInOnManyServersAtOnce() throws Exception {
+    BrownoutConfig capped = config().set(SessionConfig.MAX_SESSIONS_PER_PRINCIPAL, 2).build();
+    Sessions sessions = sessions(capped);
+    List<SessionServer> servers =
+        List.of(new SessionServer(sessions), server(capped), server(capped), server(capped));
+    closing.add(0, servers.get(0));
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Integer>> logins = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        SessionServer server = servers.get(i % servers.size());
+        logins.add(pool.submit(() -> server.get("login=grace", null).status()));
+      }
+      for (Future<Integer> login : logins) {
+        assertThat(login.get()).isEqualTo(200);
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertThat(sessions.repository().sessionsOf("grace")).hasSizeLessThanOrEqualTo(2);
+  }
+
+  @Test
   void aPrincipalsSessionsAreListedCappedAndSignedOutEverywhere() {
     Sessions sessions = sessions(config().set(SessionConfig.MAX_SESSIONS_PER_PRINCIPAL, 2).build());
     SessionServer server = new SessionServer(sessions);

@@ -36,8 +36,13 @@ final class BenchmarkPage {
       text.append("\n## ")
           .append(file.getFileName().toString().replace(".json", ""))
           .append("\n\n");
+      if (!runs.isEmpty() && runs.get(0).containsKey("sentPerRequest")) {
+        commandCounts(runs, text);
+        continue;
+      }
       text.append(
-          "| Benchmark | Parameters | Score | Error | Unit | Allocation (B/op) |\n|---|---|---|---|---|---|\n");
+          "| Benchmark | Parameters | Threads | Score | Error | Unit | Allocation (B/op) |\n"
+              + "|---|---|---|---|---|---|---|\n");
       for (Map<String, Object> run : runs) {
         String benchmark = String.valueOf(run.get("benchmark"));
         benchmark =
@@ -55,6 +60,8 @@ final class BenchmarkPage {
                     .map(e -> e.getKey() + "=" + e.getValue())
                     .collect(Collectors.joining(", ")))
             .append(" | ")
+            .append(run.getOrDefault("threads", ""))
+            .append(" | ")
             .append(number(primary.get("score")))
             .append(" | ± ")
             .append(number(primary.get("scoreError")))
@@ -67,6 +74,27 @@ final class BenchmarkPage {
     }
     Files.createDirectories(page.getParent());
     Files.writeString(page, text.toString());
+  }
+
+  /** A file of Redis commands per request, as {@code SessionCommandCount} writes it. */
+  private static void commandCounts(List<Map<String, Object>> rows, StringBuilder text) {
+    text.append(
+        "Redis commands per request, counted by the server (`INFO commandstats`). \"Sent\" is what"
+            + " the client sent; \"all\" also counts what a Lua script ran inside its one"
+            + " `EVALSHA`.\n\n| Library | Workload | Sent | All | Commands |\n|---|---|---|---|---|\n");
+    for (Map<String, Object> row : rows) {
+      text.append("| ")
+          .append(row.get("library"))
+          .append(" | ")
+          .append(row.get("workload"))
+          .append(" | ")
+          .append(number(row.get("sentPerRequest")))
+          .append(" | ")
+          .append(number(row.get("allPerRequest")))
+          .append(" | `")
+          .append(row.get("commands"))
+          .append("` |\n");
+    }
   }
 
   private static String number(Object value) {

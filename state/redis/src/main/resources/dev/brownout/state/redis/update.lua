@@ -6,7 +6,19 @@
 -- Hash layout: _v version, _s size in bytes, _e expiry epoch ms, f:<name> each field.
 -- Returns {1, version, created} | {0, current version or -1} (precondition) | {-1, size} (too large).
 local key = KEYS[1]
-local v = redis.call('HGET', key, '_v')
+local n = tonumber(ARGV[8])
+local first_remove = 9 + 2 * n
+-- One read of the version, the size and every field this update touches (for their old sizes).
+local wanted = {'_v', '_s'}
+for i = 9, first_remove - 1, 2 do wanted[#wanted + 1] = 'f:' .. ARGV[i] end
+for i = first_remove, #ARGV do wanted[#wanted + 1] = 'f:' .. ARGV[i] end
+-- unpack is bounded by Lua's C stack: read in chunks of 1000 names.
+local meta = {}
+for from = 1, #wanted, 1000 do
+  local part = redis.call('HMGET', key, unpack(wanted, from, math.min(from + 999, #wanted)))
+  for j = 1, #part do meta[#meta + 1] = part[j] end
+end
+local v = meta[1]
 local exists = v ~= false
 local current = -1
 if exists then current = tonumber(v) end
@@ -16,42 +28,53 @@ if pre == 'p' and not exists then return {0, -1} end
 if pre == 'v' and ((not exists) or current ~= tonumber(ARGV[2])) then return {0, current} end
 
 local size = 0
-if exists then size = tonumber(redis.call('HGET', key, '_s') or '0') end
-local n = tonumber(ARGV[8])
-local first_remove = 9 + 2 * n
+if exists then size = tonumber(meta[2] or '0') end
+local slot = 3
 for i = 9, first_remove - 1, 2 do
-  local field = 'f:' .. ARGV[i]
-  local old = redis.call('HSTRLEN', key, field)
-  if old > 0 or redis.call('HEXISTS', key, field) == 1 then size = size - #ARGV[i] - old end
+  local old = meta[slot]
+  if old then size = size - #ARGV[i] - #old end
   size = size + #ARGV[i] + #ARGV[i + 1]
+  slot = slot + 1
 end
 for i = first_remove, #ARGV do
-  local field = 'f:' .. ARGV[i]
-  if redis.call('HEXISTS', key, field) == 1 then
-    size = size - #ARGV[i] - redis.call('HSTRLEN', key, field)
-  end
+  local old = meta[slot]
+  if old then size = size - #ARGV[i] - #old end
+  slot = slot + 1
 end
 if size > tonumber(ARGV[5]) then return {-1, size} end
 
 local version
 if exists then
-  version = redis.call('HINCRBY', key, '_v', 1)
+  version = current + 1
 else
   -- A new record's version comes from the server's clock in microseconds, so a record deleted and
   -- created again does not reuse a version a stale writer may still hold.
   local t = redis.call('TIME')
   version = tonumber(t[1]) * 1000000 + tonumber(t[2])
-  redis.call('HSET', key, '_v', string.format('%.0f', version))
 end
+-- Every field, the version, the size and the expiry in one HSET.
+local sets = {'_v', string.format('%.0f', version), '_s', string.format('%.0f', size)}
 for i = 9, first_remove - 1, 2 do
-  redis.call('HSET', key, 'f:' .. ARGV[i], ARGV[i + 1])
+  sets[#sets + 1] = 'f:' .. ARGV[i]
+  sets[#sets + 1] = ARGV[i + 1]
 end
-for i = first_remove, #ARGV do
-  redis.call('HDEL', key, 'f:' .. ARGV[i])
-end
-redis.call('HSET', key, '_s', string.format('%.0f', size))
 if ARGV[3] == 's' then
-  redis.call('HSET', key, '_e', ARGV[4])
+  sets[#sets + 1] = '_e'
+  sets[#sets + 1] = ARGV[4]
+end
+-- unpack is bounded by Lua's C stack: write in chunks of 1000 arguments.
+local function chunked(command, args)
+  for from = 1, #args, 1000 do
+    redis.call(command, key, unpack(args, from, math.min(from + 999, #args)))
+  end
+end
+chunked('HSET', sets)
+if first_remove <= #ARGV then
+  local removes = {}
+  for i = first_remove, #ARGV do removes[#removes + 1] = 'f:' .. ARGV[i] end
+  chunked('HDEL', removes)
+end
+if ARGV[3] == 's' then
   redis.call('PEXPIREAT', key, ARGV[4])
 elseif ARGV[3] == 'p' then
   redis.call('HDEL', key, '_e')

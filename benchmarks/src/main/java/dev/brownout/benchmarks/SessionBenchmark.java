@@ -1,0 +1,194 @@
+package dev.brownout.benchmarks;
+
+import dev.brownout.session.SessionHandle;
+import dev.brownout.session.SessionRepository;
+import dev.brownout.session.Sessions;
+import dev.brownout.state.redis.RedisStateStore;
+import dev.brownout.state.testservers.RedisTestServer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.RedisTemplate;
+import org.springframework.data.redis.serializer.RedisSerializer;
+import org.springframework.session.Session;
+import org.springframework.session.data.redis.RedisSessionRepository;
+
+/**
+ * One request's session work, against one real Redis on loopback: load a session holding 2 KB,
+ * change one attribute, save ({@code changed}); or load and save with no change ({@code
+ * unchanged}). Brownout's {@link SessionRepository} against Spring Session's {@link
+ * RedisSessionRepository} (Spring Session 4.0, its defaults: JDK serialization, save on {@code
+ * save()}), eight threads each (a server handles many requests at once), on one shared connection
+ * each.
+ *
+ * <p>Run: {@code benchmarks/run SessionBenchmark session}; {@link SessionCommandCount} counts the
+ * Redis commands per request of the same workloads.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 3)
+@Measurement(iterations = 5, time = 5)
+@Fork(1)
+@Threads(8)
+@State(Scope.Benchmark)
+public class SessionBenchmark {
+  /** Which library. */
+  @Param({"brownout", "spring-session"})
+  public String library;
+
+  private RedisTestServer redis;
+  private Workload workload;
+
+  /** One library doing the benchmark's work. */
+  interface Workload extends AutoCloseable {
+    /** Loads the session, sets one attribute, saves. */
+    Object changed(long step);
+
+    /** Loads the session and saves it unchanged. */
+    Object unchanged();
+
+    @Override
+    void close();
+  }
+
+  static Workload create(String library, String uri, int port) {
+    return switch (library) {
+      case "brownout" -> new BrownoutWorkload(uri);
+      case "spring-session" -> new SpringWorkload(port);
+      default -> throw new IllegalArgumentException("unknown library " + library);
+    };
+  }
+
+  /** Starts Redis and creates the session. */
+  @Setup
+  public void setUp() {
+    redis = new RedisTestServer();
+    workload = create(library, redis.uri(), redis.port());
+  }
+
+  /** Stops Redis. */
+  @TearDown
+  public void tearDown() {
+    workload.close();
+    redis.close();
+  }
+
+  private final AtomicLong steps = new AtomicLong();
+
+  /** Load, change one attribute, save. */
+  @Benchmark
+  public Object changed() {
+    return workload.changed(steps.incrementAndGet());
+  }
+
+  /** Load and save with nothing changed. */
+  @Benchmark
+  public Object unchanged() {
+    return workload.unchanged();
+  }
+
+  static final String PROFILE = "p".repeat(2048);
+
+  /** Brownout: one read, one atomic delta; an unchanged request writes nothing. */
+  static final class BrownoutWorkload implements Workload {
+    final RedisStateStore store;
+    final Sessions sessions;
+    final SessionRepository repository;
+    final String id;
+
+    BrownoutWorkload(String uri) {
+      store = RedisStateStore.builder().uri(uri).timeout(Duration.ofSeconds(5)).build();
+      sessions = Sessions.builder().store(store).build();
+      repository = sessions.repository();
+      SessionHandle session =
+          repository.create(Duration.ofMinutes(30)).setAttribute("profile", PROFILE);
+      session.save();
+      id = session.id();
+    }
+
+    @Override
+    public Object changed(long step) {
+      SessionHandle session = repository.open(id).orElseThrow();
+      session.setAttribute("step", step);
+      return session.save();
+    }
+
+    @Override
+    public Object unchanged() {
+      SessionHandle session = repository.open(id).orElseThrow();
+      session.attribute("profile");
+      return session.save();
+    }
+
+    @Override
+    public void close() {
+      sessions.close();
+      store.close();
+    }
+  }
+
+  /** Spring Session's RedisSessionRepository, as Spring Boot configures it by default. */
+  static final class SpringWorkload implements Workload {
+    final LettuceConnectionFactory factory;
+    final org.springframework.session.SessionRepository<Session> repository;
+    final String id;
+
+    @SuppressWarnings("unchecked")
+    SpringWorkload(int port) {
+      factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port));
+      factory.afterPropertiesSet();
+      factory.start();
+      RedisTemplate<String, Object> template = new RedisTemplate<>();
+      template.setConnectionFactory(factory);
+      template.setKeySerializer(RedisSerializer.string());
+      template.setHashKeySerializer(RedisSerializer.string());
+      template.afterPropertiesSet();
+      RedisSessionRepository redisRepository = new RedisSessionRepository(template);
+      redisRepository.setDefaultMaxInactiveInterval(Duration.ofMinutes(30));
+      // Its session type is not public: use it through the SessionRepository interface.
+      repository =
+          (org.springframework.session.SessionRepository<Session>)
+              (org.springframework.session.SessionRepository<?>) redisRepository;
+      Session session = repository.createSession();
+      session.setAttribute("profile", PROFILE);
+      repository.save(session);
+      id = session.getId();
+    }
+
+    @Override
+    public Object changed(long step) {
+      Session session = repository.findById(id);
+      session.setAttribute("step", step);
+      repository.save(session);
+      return session;
+    }
+
+    @Override
+    public Object unchanged() {
+      Session session = repository.findById(id);
+      session.getAttribute("profile");
+      repository.save(session);
+      return session;
+    }
+
+    @Override
+    public void close() {
+      factory.destroy();
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.brownout.benchmarks;
+
+import dev.brownout.state.testservers.RedisTestServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Counts what {@link SessionBenchmark}'s workloads send Redis, from the server's own {@code INFO
+ * commandstats}: commands per request, split into what the client sent and what Brownout's Lua
+ * scripts ran inside their one {@code EVALSHA}. Writes {@code session-commands.json}.
+ *
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar
+ * dev.brownout.benchmarks.SessionCommandCount benchmarks/results/session-commands.json}
+ */
+public final class SessionCommandCount {
+  private static final int REQUESTS = 1000;
+
+  /** Commands Brownout's scripts run; Spring Session runs no scripts. */
+  private static final Set<String> SCRIPTED =
+      Set.of(
+          "hdel",
+          "hexists",
+          "hget",
+          "hmget",
+          "hincrby",
+          "hset",
+          "hstrlen",
+          "persist",
+          "pexpireat",
+          "publish",
+          "sadd",
+          "time",
+          "del",
+          "srem",
+          "exists");
+
+  private SessionCommandCount() {}
+
+  /** Counts, prints, writes the JSON to {@code args[0]}. */
+  public static void main(String[] args) throws IOException {
+    List<String> rows = new ArrayList<>();
+    for (String library : List.of("brownout", "spring-session")) {
+      for (String workload : List.of("changed", "unchanged")) {
+        try (RedisTestServer redis = new RedisTestServer();
+            SessionBenchmark.Workload work =
+                SessionBenchmark.create(library, redis.uri(), redis.port())) {
+          for (int i = 0; i < 100; i++) {
+            run(work, workload, i);
+          }
+          Map<String, Long> before = redis.commandCounts();
+          for (int i = 0; i < REQUESTS; i++) {
+            run(work, workload, i);
+          }
+          Map<String, Long> delta =
+              new TreeMap<>(RedisTestServer.delta(before, redis.commandCounts()));
+          long total = delta.values().stream().mapToLong(Long::longValue).sum();
+          long scripted =
+              delta.entrySet().stream()
+                  .filter(e -> library.equals("brownout") && SCRIPTED.contains(e.getKey()))
+                  .mapToLong(Map.Entry::getValue)
+                  .sum();
+          double sent = (total - scripted) / (double) REQUESTS;
+          double all = total / (double) REQUESTS;
+          System.out.printf(
+              "%-15s %-9s sent %.2f commands/request (%.2f counting script-internal) %s%n",
+              library, workload, sent, all, delta);
+          rows.add(
+              String.format(
+                  "  {\"library\": \"%s\", \"workload\": \"%s\", \"sentPerRequest\": %.3f,"
+                      + " \"allPerRequest\": %.3f, \"commands\": \"%s\"}",
+                  library, workload, sent, all, delta));
+        }
+      }
+    }
+    if (args.length > 0) {
+      Path out = Path.of(args[0]);
+      Files.createDirectories(out.toAbsolutePath().getParent());
+      Files.writeString(out, "[\n" + String.join(",\n", rows) + "\n]\n", StandardCharsets.UTF_8);
+      System.out.println("Written to " + out);
+    }
+  }
+
+  private static void run(SessionBenchmark.Workload work, String workload, int step) {
+    if (workload.equals("changed")) {
+      work.changed(step);
+    } else {
+      work.unchanged();
+    }
+  }
+}

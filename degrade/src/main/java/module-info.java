@@ -6,6 +6,7 @@ module dev.brownout.degrade {
   requires transitive dev.brownout.state;
   requires transitive com.fasterxml.jackson.annotation;
   requires org.slf4j;
+  requires transitive java.sql;
   requires transitive io.github.resilience4j.circuitbreaker;
   requires transitive io.github.resilience4j.retry;
   requires io.github.resilience4j.core;
@@ -14,6 +15,9 @@ module dev.brownout.degrade {
   requires static jakarta.servlet;
 
   exports dev.brownout.degrade;
+
+  provides dev.brownout.core.ModuleDeclarations with
+      dev.brownout.degrade.internal.DegradeDeclarations;
 
   // Reasons are read and written as JSON through core's codec.
   opens dev.brownout.degrade to

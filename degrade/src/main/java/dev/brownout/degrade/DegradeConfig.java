@@ -1,0 +1,74 @@
+package dev.brownout.degrade;
+
+import dev.brownout.core.config.ConfigKey;
+import dev.brownout.core.config.ValueType;
+import java.time.Duration;
+import java.util.List;
+
+/** The configuration keys of the degrade module; every one has a working default. */
+public final class DegradeConfig {
+  private DegradeConfig() {}
+
+  /** Failure rate that trips the write path. */
+  public static final ConfigKey<Double> WRITE_PATH_FAILURE_RATE =
+      ConfigKey.of("brownout.degrade.write-path.failure-rate", ValueType.decimal(1, 100))
+          .defaultValue(50.0)
+          .doc(
+              "Percentage of write-path calls failing to connect, over the window, that enters"
+                  + " browse-only mode. A read-only failure trips at once whatever the rate.")
+          .build();
+
+  /** Calls in the window. */
+  public static final ConfigKey<Integer> WRITE_PATH_WINDOW =
+      ConfigKey.of("brownout.degrade.write-path.window", ValueType.integer(1, 10_000))
+          .defaultValue(20)
+          .doc("How many of the latest write-path calls the failure rate is computed over.")
+          .build();
+
+  /** Calls before the rate counts. */
+  public static final ConfigKey<Integer> WRITE_PATH_MINIMUM_CALLS =
+      ConfigKey.of("brownout.degrade.write-path.minimum-calls", ValueType.integer(1, 10_000))
+          .defaultValue(5)
+          .doc("How many calls the window needs before its failure rate can trip the write path.")
+          .build();
+
+  /** The automatic reason's lease. */
+  public static final ConfigKey<Duration> WRITE_PATH_LEASE =
+      ConfigKey.of(
+              "brownout.degrade.write-path.lease",
+              ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)))
+          .defaultValue(Duration.ofSeconds(30))
+          .doc(
+              "How long the automatic browse-only reason lasts unless a failing probe renews it:"
+                  + " if the server that set it dies, the others return to read-write after this.")
+          .build();
+
+  /** Probe period. */
+  public static final ConfigKey<Duration> WRITE_PATH_PROBE_INTERVAL =
+      ConfigKey.of(
+              "brownout.degrade.write-path.probe-interval",
+              ValueType.duration(Duration.ofMillis(50), Duration.ofMinutes(10)))
+          .defaultValue(Duration.ofSeconds(2))
+          .doc(
+              "How often, with ±50% jitter, a tripped write path is probed; the first successful"
+                  + " probe leaves browse-only mode.")
+          .build();
+
+  /** What users are told. */
+  public static final ConfigKey<String> WRITE_PATH_MESSAGE =
+      ConfigKey.of("brownout.degrade.write-path.message", ValueType.string())
+          .defaultValue("Changes are paused for a moment while we recover; you can keep browsing.")
+          .doc("What users are told while the write path is tripped (the 503's detail).")
+          .build();
+
+  /** Every key. */
+  public static List<ConfigKey<?>> keys() {
+    return List.of(
+        WRITE_PATH_FAILURE_RATE,
+        WRITE_PATH_WINDOW,
+        WRITE_PATH_MINIMUM_CALLS,
+        WRITE_PATH_LEASE,
+        WRITE_PATH_PROBE_INTERVAL,
+        WRITE_PATH_MESSAGE);
+  }
+}

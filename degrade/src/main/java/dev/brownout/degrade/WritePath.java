@@ -1,0 +1,330 @@
+package dev.brownout.degrade;
+
+import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.config.ConfigKey;
+import dev.brownout.core.internal.DaemonThreads;
+import dev.brownout.core.metrics.BrownoutMetrics;
+import dev.brownout.core.metrics.MeterSpec;
+import dev.brownout.core.time.BrownoutClock;
+import dev.brownout.state.StateException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Automatic browse-only mode: watches the write path (the primary database, or any dependency
+ * writes need) and puts the application in browse-only mode when it fails, then back when a probe
+ * finds it working.
+ *
+ * <p>Failures reported with {@link #recordFailure(Throwable)} are classified ({@link SqlFailures}
+ * by default): a "read-only" failure trips the write path at once; connection failures feed a
+ * Resilience4j circuit breaker named {@value #BREAKER_NAME}, which trips when their rate passes the
+ * threshold; other failures are the application's and count for nothing. {@link
+ * WritePathDataSource} reports every JDBC call, so an application gets all of this by wrapping its
+ * {@code DataSource}.
+ *
+ * <p>Tripping adds the automatic reason {@value #REASON_ID} to the {@link ReadMode}, shared with
+ * every server, with a lease. While tripped, the {@link WriteProbe} runs every probe interval, with
+ * ±50% jitter so servers do not probe in step: each failed probe renews the lease, the first
+ * successful one closes the breaker and removes the reason. If this server dies meanwhile the lease
+ * lapses and the others return to read-write by themselves.
+ */
+public final class WritePath implements AutoCloseable {
+  /** The circuit breaker's name, and its meters' {@code name} tag. */
+  public static final String BREAKER_NAME = "write-path";
+
+  /** The id of the read-only reason the write path sets. */
+  public static final String REASON_ID = "auto:write-path";
+
+  /** Trips and recoveries. */
+  public static final MeterSpec TRANSITIONS =
+      MeterSpec.counter(
+          "brownout.degrade.write_path.transitions",
+          "Write-path transitions: tripped (browse-only entered), recovered (a probe succeeded).",
+          "transition");
+
+  /** Probe outcomes. */
+  public static final MeterSpec PROBES =
+      MeterSpec.counter(
+          "brownout.degrade.write_path.probes",
+          "Write-path probes while tripped, by outcome: writable, not-writable.",
+          "outcome");
+
+  private static final Logger log = LoggerFactory.getLogger(WritePath.class);
+
+  private final ReadMode readMode;
+  private final WriteProbe probe;
+  private final Function<Throwable, SqlFailures.Kind> classifier;
+  private final BrownoutClock clock;
+  private final BrownoutMetrics metrics;
+  private final Duration lease;
+  private final Duration probeInterval;
+  private final String message;
+  private final CircuitBreaker breaker;
+  private final ScheduledExecutorService prober;
+  private boolean probing;
+
+  private WritePath(Builder builder) {
+    this.readMode = Objects.requireNonNull(builder.readMode, "readMode");
+    this.probe = Objects.requireNonNull(builder.probe, "probe");
+    this.classifier = builder.classifier;
+    this.clock = builder.clock;
+    this.metrics = builder.metrics;
+    BrownoutConfig config = builder.config;
+    this.lease = value(config, DegradeConfig.WRITE_PATH_LEASE);
+    this.probeInterval = value(config, DegradeConfig.WRITE_PATH_PROBE_INTERVAL);
+    if (lease.compareTo(probeInterval.multipliedBy(2)) < 0) {
+      throw new IllegalArgumentException(
+          DegradeConfig.WRITE_PATH_LEASE.name()
+              + " ("
+              + lease
+              + ") must be at least twice "
+              + DegradeConfig.WRITE_PATH_PROBE_INTERVAL.name()
+              + " ("
+              + probeInterval
+              + "), or the reason lapses between probes");
+    }
+    this.message = value(config, DegradeConfig.WRITE_PATH_MESSAGE);
+    int window = value(config, DegradeConfig.WRITE_PATH_WINDOW);
+    int minimum = value(config, DegradeConfig.WRITE_PATH_MINIMUM_CALLS);
+    if (minimum > window) {
+      throw new IllegalArgumentException(
+          DegradeConfig.WRITE_PATH_MINIMUM_CALLS.name()
+              + " ("
+              + minimum
+              + ") cannot exceed "
+              + DegradeConfig.WRITE_PATH_WINDOW.name()
+              + " ("
+              + window
+              + ")");
+    }
+    CircuitBreakerRegistry registry =
+        CircuitBreakerRegistry.of(
+            CircuitBreakerConfig.custom()
+                .failureRateThreshold(
+                    value(config, DegradeConfig.WRITE_PATH_FAILURE_RATE).floatValue())
+                .minimumNumberOfCalls(minimum)
+                .slidingWindow(window, minimum, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                // The probe, not a timer, decides when the write path is back.
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .waitDurationInOpenState(Duration.ofDays(1))
+                .build());
+    this.breaker = registry.circuitBreaker(BREAKER_NAME);
+    if (builder.meterRegistry != null) {
+      TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(builder.meterRegistry);
+    }
+    this.prober =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("brownout-write-probe"));
+    breaker
+        .getEventPublisher()
+        .onStateTransition(
+            event -> {
+              if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                trip();
+              }
+            });
+  }
+
+  private static <T> T value(BrownoutConfig config, ConfigKey<T> key) {
+    return config.keys().contains(key) ? config.get(key) : key.defaultValue().orElseThrow();
+  }
+
+  /** Starts a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A write succeeded. */
+  public void recordSuccess() {
+    if (breaker.getState() == CircuitBreaker.State.CLOSED) {
+      breaker.onSuccess(0, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** A call on the write path failed; what it means depends on its classification. */
+  public void recordFailure(Throwable failure) {
+    SqlFailures.Kind kind = classifier.apply(failure);
+    if (breaker.getState() != CircuitBreaker.State.CLOSED || kind == SqlFailures.Kind.OTHER) {
+      return;
+    }
+    if (kind == SqlFailures.Kind.READ_ONLY) {
+      log.warn("The write path refuses writes ({}); entering browse-only mode", failure.toString());
+      breaker.transitionToOpenState();
+    } else {
+      breaker.onError(0, TimeUnit.NANOSECONDS, failure);
+    }
+  }
+
+  /** Whether the write path is tripped (this server set, or holds, the automatic reason). */
+  public boolean tripped() {
+    return breaker.getState() != CircuitBreaker.State.CLOSED;
+  }
+
+  /** The breaker's state, for admin views. */
+  public CircuitBreaker.State state() {
+    return breaker.getState();
+  }
+
+  /**
+   * Runs the probe once now; if the write path works, closes the breaker and leaves browse-only.
+   *
+   * @return whether the write path is working
+   */
+  public boolean probeNow() {
+    if (!tripped()) {
+      return true;
+    }
+    boolean writable;
+    try {
+      writable = probe.writable();
+    } catch (Exception e) {
+      log.debug("Write probe failed: {}", e.toString());
+      writable = false;
+    }
+    metrics.counter(PROBES, writable ? "writable" : "not-writable").increment();
+    Instant now = clock.instant();
+    if (writable) {
+      breaker.transitionToClosedState();
+      metrics.counter(TRANSITIONS, "recovered").increment();
+      try {
+        readMode.leave(REASON_ID);
+        log.info("The write path works again; leaving browse-only mode");
+      } catch (StateException e) {
+        // The local reason is gone; the shared one lapses with its lease.
+        log.warn("Write path recovered, but the store cannot be told: {}", e.getMessage());
+      }
+      return true;
+    }
+    try {
+      readMode.renew(REASON_ID, now.plus(lease));
+    } catch (StateException e) {
+      log.debug("Cannot renew the write-path reason in the store: {}", e.getMessage());
+    }
+    return false;
+  }
+
+  private void trip() {
+    metrics.counter(TRANSITIONS, "tripped").increment();
+    Instant now = clock.instant();
+    ReadOnlyReason reason =
+        new ReadOnlyReason(
+            REASON_ID,
+            ReadOnlyReason.Kind.AUTOMATIC,
+            "write-path breaker",
+            now,
+            message,
+            null,
+            now.plus(lease));
+    try {
+      readMode.enter(reason);
+    } catch (StateException e) {
+      log.warn(
+          "The store cannot be told the write path failed; browse-only here: {}", e.getMessage());
+    }
+    scheduleProbe();
+  }
+
+  private synchronized void scheduleProbe() {
+    if (probing || prober.isShutdown()) {
+      return;
+    }
+    probing = true;
+    long base = probeInterval.toMillis();
+    long delay = base / 2 + ThreadLocalRandom.current().nextLong(base + 1);
+    prober.schedule(
+        () -> {
+          synchronized (this) {
+            probing = false;
+          }
+          if (!probeNow()) {
+            scheduleProbe();
+          }
+        },
+        delay,
+        TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    prober.shutdownNow();
+  }
+
+  /** Builds a {@link WritePath}. */
+  public static final class Builder {
+    private @Nullable ReadMode readMode;
+    private @Nullable WriteProbe probe;
+    private Function<Throwable, SqlFailures.Kind> classifier = SqlFailures::classify;
+    private BrownoutConfig config = BrownoutConfig.builder().declare(DegradeConfig.keys()).build();
+    private BrownoutClock clock = BrownoutClock.system();
+    private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
+    private @Nullable MeterRegistry meterRegistry;
+
+    private Builder() {}
+
+    /** The read mode to put in browse-only. Required. */
+    public Builder readMode(ReadMode readMode) {
+      this.readMode = Objects.requireNonNull(readMode, "readMode");
+      return this;
+    }
+
+    /** How to tell the write path works again. Required. */
+    public Builder probe(WriteProbe probe) {
+      this.probe = Objects.requireNonNull(probe, "probe");
+      return this;
+    }
+
+    /** How failures are classified; default {@link SqlFailures#classify}. */
+    public Builder classifier(Function<Throwable, SqlFailures.Kind> classifier) {
+      this.classifier = Objects.requireNonNull(classifier, "classifier");
+      return this;
+    }
+
+    /** The configuration ({@code brownout.degrade.write-path.*}). */
+    public Builder config(BrownoutConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /** The clock. */
+    public Builder clock(BrownoutClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Brownout's meters, and Resilience4j's breaker meters into the same registry. */
+    public Builder metrics(BrownoutMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      this.meterRegistry = metrics.registry();
+      return this;
+    }
+
+    /**
+     * Builds and starts watching.
+     *
+     * @throws NullPointerException if the read mode or probe is missing
+     * @throws IllegalArgumentException if the configuration is inconsistent
+     */
+    public WritePath build() {
+      if (readMode == null) {
+        throw new NullPointerException("a WritePath needs readMode(...)");
+      }
+      if (probe == null) {
+        throw new NullPointerException("a WritePath needs probe(...): how to tell writes work");
+      }
+      return new WritePath(this);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Not API: the module's declarations for {@link java.util.ServiceLoader}. */
+package dev.brownout.degrade.internal;

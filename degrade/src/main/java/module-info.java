@@ -9,6 +9,8 @@ module dev.brownout.degrade {
   requires transitive java.sql;
   requires transitive io.github.resilience4j.circuitbreaker;
   requires transitive io.github.resilience4j.retry;
+  requires transitive io.github.resilience4j.bulkhead;
+  requires transitive io.github.resilience4j.ratelimiter;
   requires io.github.resilience4j.core;
   requires io.github.resilience4j.micrometer;
   // Optional: only the servlet filter uses it; the host container provides it.

@@ -206,6 +206,14 @@ public final class ReadMode implements AutoCloseable {
     }
   }
 
+  /**
+   * The admin routes: {@code GET /api/v1/read-mode}, and {@code PUT} and {@code DELETE} of {@code
+   * /api/v1/read-mode/reasons/{id}} to set and clear manual and maintenance reasons.
+   */
+  public List<dev.brownout.core.admin.AdminRoute> adminRoutes() {
+    return DegradeRoutes.readMode(this);
+  }
+
   /** Tells {@code listener} about every change of mode from now on. */
   public void addListener(ReadModeListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));

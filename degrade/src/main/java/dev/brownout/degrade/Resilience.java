@@ -5,11 +5,17 @@ import dev.brownout.core.guard.GuardOrder;
 import dev.brownout.core.guard.GuardedMethod;
 import dev.brownout.core.guard.MethodGuard;
 import dev.brownout.core.internal.DaemonThreads;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,12 +27,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
@@ -44,26 +52,41 @@ import org.slf4j.MDC;
  * PaymentApi payments = GuardedProxies.builder().add(resilience.guards()).build().proxy(PaymentApi.class, client);
  * }</pre>
  *
- * A call meets them in {@link GuardOrder}: fallback, then retry, then circuit breaker, then
- * timeout, so every attempt passes through the breaker and is bounded by the timeout, and the
- * fallback sees the final outcome once. Breakers and retries must be declared by name: a misspelt
- * name is an error when the proxy is built. Meters are Resilience4j's own ({@code
- * resilience4j.circuitbreaker.*}, {@code resilience4j.retry.*}).
+ * A call meets them in {@link GuardOrder}: fallback, retry, circuit breaker, rate limiter, timeout,
+ * bulkhead; so every attempt passes through the breaker and is bounded by the timeout, a bulkhead
+ * slot is held only while the call runs, and the fallback sees the final outcome once. Breakers,
+ * retries, bulkheads and rate limiters must be declared by name: a misspelt name is an error when
+ * the proxy is built. A breaker's settings can be replaced live ({@link #reconfigure}). Meters are
+ * Resilience4j's own ({@code resilience4j.circuitbreaker.*}, {@code resilience4j.retry.*}, {@code
+ * resilience4j.bulkhead.*}, {@code resilience4j.ratelimiter.*}).
  */
 public final class Resilience implements AutoCloseable {
   private final CircuitBreakerRegistry breakers;
   private final RetryRegistry retries;
+  private final BulkheadRegistry bulkheads;
+  private final RateLimiterRegistry rateLimiters;
+  // Guards hold these, so a breaker replaced by live reconfiguration takes effect at once.
+  private final Map<String, AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker>>
+      breakerHolders = new ConcurrentHashMap<>();
   private final ExecutorService timeoutThreads =
       Executors.newCachedThreadPool(DaemonThreads.named("brownout-timeout"));
 
   private Resilience(Builder builder) {
     this.breakers = CircuitBreakerRegistry.ofDefaults();
-    builder.breakerConfigs.forEach(breakers::circuitBreaker);
+    builder.breakerConfigs.forEach(
+        (name, config) ->
+            breakerHolders.put(name, new AtomicReference<>(breakers.circuitBreaker(name, config))));
     this.retries = RetryRegistry.ofDefaults();
     builder.retryConfigs.forEach(retries::retry);
+    this.bulkheads = BulkheadRegistry.ofDefaults();
+    builder.bulkheadConfigs.forEach(bulkheads::bulkhead);
+    this.rateLimiters = RateLimiterRegistry.ofDefaults();
+    builder.rateLimiterConfigs.forEach(rateLimiters::rateLimiter);
     if (builder.meterRegistry != null) {
       TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(builder.meterRegistry);
       TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(builder.meterRegistry);
+      TaggedBulkheadMetrics.ofBulkheadRegistry(bulkheads).bindTo(builder.meterRegistry);
+      TaggedRateLimiterMetrics.ofRateLimiterRegistry(rateLimiters).bindTo(builder.meterRegistry);
     }
   }
 
@@ -74,23 +97,62 @@ public final class Resilience implements AutoCloseable {
 
   /** A declared breaker, to read its state or force it open or closed. */
   public io.github.resilience4j.circuitbreaker.CircuitBreaker circuitBreaker(String name) {
-    return breakers
-        .find(name)
-        .orElseThrow(
-            () ->
-                new IllegalArgumentException(
-                    "no circuit breaker named '"
-                        + name
-                        + "'; declared: "
-                        + new TreeSet<>(
-                            breakers.getAllCircuitBreakers().stream()
-                                .map(b -> b.getName())
-                                .toList())));
+    return holder(name, "no circuit breaker named '").get();
+  }
+
+  /** The names of the declared breakers. */
+  public java.util.Set<String> circuitBreakerNames() {
+    return new TreeSet<>(breakerHolders.keySet());
+  }
+
+  private AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker> holder(
+      String name, String problem) {
+    AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker> holder =
+        breakerHolders.get(name);
+    if (holder == null) {
+      throw new IllegalArgumentException(
+          problem + name + "'; declared: " + new TreeSet<>(breakerHolders.keySet()));
+    }
+    return holder;
+  }
+
+  /**
+   * Replaces a declared breaker's configuration, live: calls from now on meet a new breaker with
+   * the new settings, starting closed; its meters keep the same name.
+   *
+   * @return the new breaker
+   * @throws IllegalArgumentException if no breaker has that name
+   */
+  public io.github.resilience4j.circuitbreaker.CircuitBreaker reconfigure(
+      String name, CircuitBreakerConfig config) {
+    Objects.requireNonNull(config, "config");
+    AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker> holder =
+        holder(name, "no circuit breaker named '");
+    io.github.resilience4j.circuitbreaker.CircuitBreaker replacement =
+        io.github.resilience4j.circuitbreaker.CircuitBreaker.of(name, config);
+    breakers.replace(name, replacement);
+    holder.set(replacement);
+    return replacement;
+  }
+
+  /**
+   * The admin routes: {@code GET /api/v1/breakers}, {@code POST
+   * /api/v1/breakers/{name}/{force-open|force-closed|close|reset}} and {@code PUT
+   * /api/v1/breakers/{name}/config} for live settings.
+   */
+  public List<dev.brownout.core.admin.AdminRoute> adminRoutes() {
+    return DegradeRoutes.breakers(this);
   }
 
   /** The guard factories, for {@code GuardedProxies.builder().add(...)}. */
   public List<GuardFactory> guards() {
-    return List.of(new FallbackGuard(), new RetryGuard(), new BreakerGuard(), new TimeoutGuard());
+    return List.of(
+        new FallbackGuard(),
+        new RetryGuard(),
+        new BreakerGuard(),
+        new RateLimitGuard(),
+        new TimeoutGuard(),
+        new BulkheadGuard());
   }
 
   @Override
@@ -110,10 +172,11 @@ public final class Resilience implements AutoCloseable {
       if (annotation.isEmpty()) {
         return Optional.empty();
       }
-      io.github.resilience4j.circuitbreaker.CircuitBreaker breaker =
-          circuitBreaker(annotation.get().value());
+      AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker> holder =
+          holder(annotation.get().value(), "no circuit breaker named '");
       return Optional.of(
           (call, next) -> {
+            io.github.resilience4j.circuitbreaker.CircuitBreaker breaker = holder.get();
             if (!breaker.tryAcquirePermission()) {
               throw CallNotPermittedException.createCallNotPermittedException(breaker);
             }
@@ -172,6 +235,78 @@ public final class Resilience implements AutoCloseable {
                 context.onError(failure);
               }
             }
+          });
+    }
+  }
+
+  private final class BulkheadGuard implements GuardFactory {
+    @Override
+    public int order() {
+      return GuardOrder.BULKHEAD;
+    }
+
+    @Override
+    public Optional<MethodGuard> create(GuardedMethod method) {
+      Optional<Bulkhead> annotation = method.annotation(Bulkhead.class);
+      if (annotation.isEmpty()) {
+        return Optional.empty();
+      }
+      String name = annotation.get().value();
+      io.github.resilience4j.bulkhead.Bulkhead bulkhead =
+          bulkheads
+              .find(name)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "@Bulkhead names '"
+                              + name
+                              + "', which is not declared; declared: "
+                              + new TreeSet<>(
+                                  bulkheads.getAllBulkheads().stream()
+                                      .map(b -> b.getName())
+                                      .toList())));
+      return Optional.of(
+          (call, next) -> {
+            bulkhead.acquirePermission();
+            try {
+              return next.proceed(call);
+            } finally {
+              bulkhead.onComplete();
+            }
+          });
+    }
+  }
+
+  private final class RateLimitGuard implements GuardFactory {
+    @Override
+    public int order() {
+      return GuardOrder.RATE_LIMITER;
+    }
+
+    @Override
+    public Optional<MethodGuard> create(GuardedMethod method) {
+      Optional<RateLimit> annotation = method.annotation(RateLimit.class);
+      if (annotation.isEmpty()) {
+        return Optional.empty();
+      }
+      String name = annotation.get().value();
+      io.github.resilience4j.ratelimiter.RateLimiter limiter =
+          rateLimiters
+              .find(name)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "@RateLimit names '"
+                              + name
+                              + "', which is not declared; declared: "
+                              + new TreeSet<>(
+                                  rateLimiters.getAllRateLimiters().stream()
+                                      .map(r -> r.getName())
+                                      .toList())));
+      return Optional.of(
+          (call, next) -> {
+            io.github.resilience4j.ratelimiter.RateLimiter.waitForPermission(limiter);
+            return next.proceed(call);
           });
     }
   }
@@ -293,6 +428,8 @@ public final class Resilience implements AutoCloseable {
   public static final class Builder {
     private final Map<String, CircuitBreakerConfig> breakerConfigs = new LinkedHashMap<>();
     private final Map<String, RetryConfig> retryConfigs = new LinkedHashMap<>();
+    private final Map<String, BulkheadConfig> bulkheadConfigs = new LinkedHashMap<>();
+    private final Map<String, RateLimiterConfig> rateLimiterConfigs = new LinkedHashMap<>();
     private @Nullable MeterRegistry meterRegistry;
 
     private Builder() {}
@@ -307,6 +444,20 @@ public final class Resilience implements AutoCloseable {
     /** Declares a retry policy. */
     public Builder retry(String name, RetryConfig config) {
       retryConfigs.put(
+          Objects.requireNonNull(name, "name"), Objects.requireNonNull(config, "config"));
+      return this;
+    }
+
+    /** Declares a bulkhead (semaphore: calls at once, and how long a call waits for a slot). */
+    public Builder bulkhead(String name, BulkheadConfig config) {
+      bulkheadConfigs.put(
+          Objects.requireNonNull(name, "name"), Objects.requireNonNull(config, "config"));
+      return this;
+    }
+
+    /** Declares a rate limiter. */
+    public Builder rateLimiter(String name, RateLimiterConfig config) {
+      rateLimiterConfigs.put(
           Objects.requireNonNull(name, "name"), Objects.requireNonNull(config, "config"));
       return this;
     }

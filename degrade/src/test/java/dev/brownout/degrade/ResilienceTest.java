@@ -32,6 +32,7 @@ import org.slf4j.MDC;
 class ResilienceTest {
   enum Behaviour {
     OK,
+    RESET,
     FAIL,
     SLOW,
     FAIL_TWICE
@@ -114,6 +115,11 @@ class ResilienceTest {
         exchange -> {
           hits.incrementAndGet();
           Behaviour now = behaviour.get();
+          if (now == Behaviour.RESET) {
+            // Drop the connection without answering, as a crashing API or a proxy would.
+            exchange.close();
+            return;
+          }
           int status = 200;
           if (now == Behaviour.FAIL
               || (now == Behaviour.FAIL_TWICE && failuresLeft.getAndDecrement() > 0)) {
@@ -273,5 +279,88 @@ class ResilienceTest {
         .hasMessageContaining("no circuit breaker named 'paymnets'; declared: [payments]")
         .hasMessageContaining("does not implement")
         .hasMessageContaining("@Timeout must be at least 1 ms");
+  }
+
+  @Test
+  void resetConnectionsOpenTheBreakerAndTheFallbackAnswers() throws IOException {
+    PaymentApi payments = payments(new HttpPaymentApi());
+    behaviour.set(Behaviour.RESET);
+    for (int i = 0; i < 10; i++) {
+      assertThat(payments.charge("b" + i)).isEqualTo("queued b" + i);
+    }
+    assertThat(resilience.circuitBreaker("payments").getState())
+        .isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN);
+  }
+
+  public interface Search {
+    @Bulkhead("search")
+    String slow(long millis) throws InterruptedException;
+
+    @RateLimit("quota")
+    String quoted();
+  }
+
+  @Test
+  void aBulkheadBoundsCallsAtOnceAndARateLimitHoldsThePace() throws Exception {
+    try (Resilience limited =
+        Resilience.builder()
+            .bulkhead(
+                "search",
+                io.github.resilience4j.bulkhead.BulkheadConfig.custom()
+                    .maxConcurrentCalls(2)
+                    .maxWaitDuration(Duration.ZERO)
+                    .build())
+            .rateLimiter(
+                "quota",
+                io.github.resilience4j.ratelimiter.RateLimiterConfig.custom()
+                    .limitForPeriod(3)
+                    .limitRefreshPeriod(Duration.ofMinutes(1))
+                    .timeoutDuration(Duration.ZERO)
+                    .build())
+            .metrics(meters)
+            .build()) {
+      java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(2);
+      Search search =
+          GuardedProxies.builder()
+              .add(limited.guards())
+              .build()
+              .proxy(
+                  Search.class,
+                  new Search() {
+                    @Override
+                    public String slow(long millis) throws InterruptedException {
+                      inside.countDown();
+                      Thread.sleep(millis);
+                      return "done";
+                    }
+
+                    @Override
+                    public String quoted() {
+                      return "ok";
+                    }
+                  });
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(2);
+      try {
+        var first = pool.submit(() -> search.slow(500));
+        var second = pool.submit(() -> search.slow(500));
+        assertThat(inside.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThatThrownBy(() -> search.slow(0))
+            .isInstanceOf(io.github.resilience4j.bulkhead.BulkheadFullException.class);
+        assertThat(first.get()).isEqualTo("done");
+        assertThat(second.get()).isEqualTo("done");
+        assertThat(search.slow(0)).as("slots are given back").isEqualTo("done");
+      } finally {
+        pool.shutdown();
+      }
+
+      for (int i = 0; i < 3; i++) {
+        assertThat(search.quoted()).isEqualTo("ok");
+      }
+      assertThatThrownBy(search::quoted)
+          .isInstanceOf(io.github.resilience4j.ratelimiter.RequestNotPermitted.class);
+      assertThat(meters.find("resilience4j.bulkhead.available.concurrent.calls").gauges())
+          .isNotEmpty();
+    }
   }
 }

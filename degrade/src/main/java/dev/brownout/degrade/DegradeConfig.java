@@ -61,6 +61,67 @@ public final class DegradeConfig {
           .doc("What users are told while the write path is tripped (the 503's detail).")
           .build();
 
+  /** Default breaker failure rate. */
+  public static final ConfigKey<Double> BREAKER_FAILURE_RATE =
+      ConfigKey.of("brownout.degrade.breaker.failure-rate", ValueType.decimal(1, 100))
+          .defaultValue(50.0)
+          .doc("Circuit breakers declared by name only: percentage of failed calls that opens one.")
+          .build();
+
+  /** Default breaker window. */
+  public static final ConfigKey<Integer> BREAKER_WINDOW =
+      ConfigKey.of("brownout.degrade.breaker.window", ValueType.integer(1, 10_000))
+          .defaultValue(20)
+          .doc("Circuit breakers declared by name only: how many recent calls the rates cover.")
+          .build();
+
+  /** Default breaker minimum calls. */
+  public static final ConfigKey<Integer> BREAKER_MINIMUM_CALLS =
+      ConfigKey.of("brownout.degrade.breaker.minimum-calls", ValueType.integer(1, 10_000))
+          .defaultValue(10)
+          .doc("Circuit breakers declared by name only: calls needed before the rates count.")
+          .build();
+
+  /** Default breaker open time. */
+  public static final ConfigKey<Duration> BREAKER_WAIT_IN_OPEN =
+      ConfigKey.of(
+              "brownout.degrade.breaker.wait-in-open",
+              ValueType.duration(Duration.ofMillis(1), Duration.ofHours(1)))
+          .defaultValue(Duration.ofSeconds(30))
+          .doc(
+              "Circuit breakers declared by name only: how long one stays open before letting"
+                  + " trial calls through (half-open).")
+          .build();
+
+  /** Default slow call. */
+  public static final ConfigKey<Duration> BREAKER_SLOW_CALL =
+      ConfigKey.of(
+              "brownout.degrade.breaker.slow-call",
+              ValueType.duration(Duration.ofMillis(1), Duration.ofMinutes(10)))
+          .defaultValue(Duration.ofSeconds(5))
+          .doc(
+              "Circuit breakers declared by name only: a call slower than this counts as slow;"
+                  + " 100% slow calls open the breaker.")
+          .build();
+
+  /** Default retry attempts. */
+  public static final ConfigKey<Integer> RETRY_MAX_ATTEMPTS =
+      ConfigKey.of("brownout.degrade.retry.max-attempts", ValueType.integer(1, 100))
+          .defaultValue(3)
+          .doc("Retries declared by name only: attempts in all, the first included.")
+          .build();
+
+  /** Default retry wait. */
+  public static final ConfigKey<Duration> RETRY_WAIT =
+      ConfigKey.of(
+              "brownout.degrade.retry.wait",
+              ValueType.duration(Duration.ZERO, Duration.ofMinutes(1)))
+          .defaultValue(Duration.ofMillis(200))
+          .doc(
+              "Retries declared by name only: the first wait between attempts, doubled each time"
+                  + " with ±50% jitter.")
+          .build();
+
   /** Every key. */
   public static List<ConfigKey<?>> keys() {
     return List.of(
@@ -69,6 +130,13 @@ public final class DegradeConfig {
         WRITE_PATH_MINIMUM_CALLS,
         WRITE_PATH_LEASE,
         WRITE_PATH_PROBE_INTERVAL,
-        WRITE_PATH_MESSAGE);
+        WRITE_PATH_MESSAGE,
+        BREAKER_FAILURE_RATE,
+        BREAKER_WINDOW,
+        BREAKER_MINIMUM_CALLS,
+        BREAKER_WAIT_IN_OPEN,
+        BREAKER_SLOW_CALL,
+        RETRY_MAX_ATTEMPTS,
+        RETRY_WAIT);
   }
 }

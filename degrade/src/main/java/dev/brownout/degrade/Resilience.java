@@ -1,5 +1,6 @@
 package dev.brownout.degrade;
 
+import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.guard.GuardFactory;
 import dev.brownout.core.guard.GuardOrder;
 import dev.brownout.core.guard.GuardedMethod;
@@ -21,6 +22,7 @@ import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -431,6 +433,9 @@ public final class Resilience implements AutoCloseable {
     private final Map<String, BulkheadConfig> bulkheadConfigs = new LinkedHashMap<>();
     private final Map<String, RateLimiterConfig> rateLimiterConfigs = new LinkedHashMap<>();
     private @Nullable MeterRegistry meterRegistry;
+    private BrownoutConfig config = BrownoutConfig.builder().declare(DegradeConfig.keys()).build();
+    private final java.util.Set<String> defaultBreakers = new java.util.LinkedHashSet<>();
+    private final java.util.Set<String> defaultRetries = new java.util.LinkedHashSet<>();
 
     private Builder() {}
 
@@ -439,6 +444,70 @@ public final class Resilience implements AutoCloseable {
       breakerConfigs.put(
           Objects.requireNonNull(name, "name"), Objects.requireNonNull(config, "config"));
       return this;
+    }
+
+    /**
+     * Declares a circuit breaker with the settings of {@code brownout.degrade.breaker.*} in {@link
+     * #config} (read when {@link #build()} runs).
+     */
+    public Builder circuitBreaker(String name) {
+      defaultBreakers.add(Objects.requireNonNull(name, "name"));
+      return this;
+    }
+
+    private CircuitBreakerConfig defaultBreaker() {
+      int window = value(config, DegradeConfig.BREAKER_WINDOW);
+      int minimum = value(config, DegradeConfig.BREAKER_MINIMUM_CALLS);
+      if (minimum > window) {
+        throw new IllegalArgumentException(
+            DegradeConfig.BREAKER_MINIMUM_CALLS.name()
+                + " ("
+                + minimum
+                + ") cannot exceed "
+                + DegradeConfig.BREAKER_WINDOW.name()
+                + " ("
+                + window
+                + ")");
+      }
+      return CircuitBreakerConfig.custom()
+          .failureRateThreshold(value(config, DegradeConfig.BREAKER_FAILURE_RATE).floatValue())
+          .slidingWindow(window, minimum, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+          .waitDurationInOpenState(value(config, DegradeConfig.BREAKER_WAIT_IN_OPEN))
+          .slowCallDurationThreshold(value(config, DegradeConfig.BREAKER_SLOW_CALL))
+          .build();
+    }
+
+    /**
+     * Declares a retry with the settings of {@code brownout.degrade.retry.*} in {@link #config}
+     * (read when {@link #build()} runs): exponential backoff with jitter, never retrying a call an
+     * open breaker refused.
+     */
+    public Builder retry(String name) {
+      defaultRetries.add(Objects.requireNonNull(name, "name"));
+      return this;
+    }
+
+    private RetryConfig defaultRetry() {
+      Duration wait = value(config, DegradeConfig.RETRY_WAIT);
+      return RetryConfig.custom()
+          .maxAttempts(value(config, DegradeConfig.RETRY_MAX_ATTEMPTS))
+          .intervalFunction(
+              wait.isZero()
+                  ? io.github.resilience4j.core.IntervalFunction.of(Duration.ofMillis(1))
+                  : io.github.resilience4j.core.IntervalFunction.ofExponentialRandomBackoff(
+                      wait, 2.0, 0.5))
+          .ignoreExceptions(CallNotPermittedException.class)
+          .build();
+    }
+
+    /** The configuration that {@link #circuitBreaker(String)} and {@link #retry(String)} read. */
+    public Builder config(BrownoutConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    private static <T> T value(BrownoutConfig config, dev.brownout.core.config.ConfigKey<T> key) {
+      return config.keys().contains(key) ? config.get(key) : key.defaultValue().orElseThrow();
     }
 
     /** Declares a retry policy. */
@@ -470,6 +539,12 @@ public final class Resilience implements AutoCloseable {
 
     /** Builds it. */
     public Resilience build() {
+      for (String name : defaultBreakers) {
+        breakerConfigs.putIfAbsent(name, defaultBreaker());
+      }
+      for (String name : defaultRetries) {
+        retryConfigs.putIfAbsent(name, defaultRetry());
+      }
       return new Resilience(this);
     }
   }

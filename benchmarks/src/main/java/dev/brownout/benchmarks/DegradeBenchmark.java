@@ -1,0 +1,131 @@
+package dev.brownout.benchmarks;
+
+import dev.brownout.core.guard.GuardedProxies;
+import dev.brownout.degrade.CircuitBreaker;
+import dev.brownout.degrade.Resilience;
+import dev.brownout.degrade.Retry;
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeExecutor;
+import dev.failsafe.RetryPolicy;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.retry.RetryConfig;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The cost of protecting a successful call with a circuit breaker and a retry: Brownout's annotated
+ * proxy ({@code @Retry} + {@code @CircuitBreaker}), the same Resilience4j decorators applied by
+ * hand, and Failsafe's equivalent, around the same trivial service. What is measured is the
+ * protection's overhead; the target is Brownout within 50 ns and 32 B of raw Resilience4j.
+ *
+ * <p>Run: {@code benchmarks/run DegradeBenchmark degrade}.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+@State(Scope.Benchmark)
+public class DegradeBenchmark {
+  /** The service. */
+  public interface Prices {
+    /** Protected by both. */
+    @Retry("prices")
+    @CircuitBreaker("prices")
+    String price(String sku);
+  }
+
+  /** Answers at once. */
+  public static final class FixedPrices implements Prices {
+    @Override
+    public String price(String sku) {
+      return sku;
+    }
+  }
+
+  private final Prices target = new FixedPrices();
+  private Resilience resilience;
+  private Prices brownout;
+  private Supplier<String> resilience4j;
+  private FailsafeExecutor<String> failsafe;
+  private String sku;
+
+  /** Builds the three. */
+  @Setup
+  public void setUp() {
+    CircuitBreakerConfig breakerConfig =
+        CircuitBreakerConfig.custom().slidingWindowSize(100).failureRateThreshold(50).build();
+    RetryConfig retryConfig =
+        RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(10)).build();
+    resilience =
+        Resilience.builder()
+            .circuitBreaker("prices", breakerConfig)
+            .retry("prices", retryConfig)
+            .build();
+    brownout =
+        GuardedProxies.builder().add(resilience.guards()).build().proxy(Prices.class, target);
+
+    io.github.resilience4j.circuitbreaker.CircuitBreaker breaker =
+        io.github.resilience4j.circuitbreaker.CircuitBreaker.of("prices", breakerConfig);
+    io.github.resilience4j.retry.Retry retry =
+        io.github.resilience4j.retry.Retry.of("prices", retryConfig);
+    resilience4j =
+        io.github.resilience4j.retry.Retry.decorateSupplier(
+            retry,
+            io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateSupplier(
+                breaker, () -> target.price(sku)));
+
+    failsafe =
+        Failsafe.with(
+            RetryPolicy.<String>builder()
+                .withMaxAttempts(3)
+                .withDelay(Duration.ofMillis(10))
+                .build(),
+            dev.failsafe.CircuitBreaker.<String>builder()
+                .withFailureRateThreshold(50, 100, Duration.ofMinutes(1))
+                .build());
+    sku = "sku-" + System.nanoTime() % 10;
+  }
+
+  /** Releases the timeout threads. */
+  @TearDown
+  public void tearDown() {
+    resilience.close();
+  }
+
+  /** The unprotected call, for reference. */
+  @Benchmark
+  public String direct() {
+    return target.price(sku);
+  }
+
+  /** Brownout's annotated proxy. */
+  @Benchmark
+  public String brownout() {
+    return brownout.price(sku);
+  }
+
+  /** Resilience4j's decorators, by hand. */
+  @Benchmark
+  public String resilience4j() {
+    return resilience4j.get();
+  }
+
+  /** Failsafe's retry policy and circuit breaker. */
+  @Benchmark
+  public String failsafe() {
+    return failsafe.get(() -> target.price(sku));
+  }
+}

@@ -128,6 +128,19 @@ public final class ReadMode implements AutoCloseable {
   }
 
   /**
+   * Throws if the application is browse-only: for code that writes without the gate, or that has
+   * just seen a write fail and wants to know whether that failure put the application in
+   * browse-only mode. {@link ReadModeFilter} turns the exception into its 503.
+   *
+   * @throws ReadOnlyModeException naming {@code operation}, the reasons and the ETA
+   */
+  public void checkWritable(String operation) {
+    if (isBrowseOnly()) {
+      throw new ReadOnlyModeException(operation, reasons(), retryAfter().orElse(null));
+    }
+  }
+
+  /**
    * Adds a reason for every server (replacing one with the same id).
    *
    * @throws dev.brownout.state.StateUnavailableException if the store cannot be reached; the reason

@@ -23,7 +23,9 @@ import java.util.Set;
  * methods (GET, HEAD, OPTIONS, TRACE) pass, and so do requests under allow-listed path prefixes
  * (sign-in, say); any other request gets {@code 503 Service Unavailable} with {@code Retry-After}
  * and an {@code application/problem+json} body of type {@value #PROBLEM_TYPE}, carrying the
- * reasons' messages and the ETA. Nothing reaches the application.
+ * reasons' messages and the ETA. Nothing reaches the application. A {@link ReadOnlyModeException}
+ * that escapes the application (from a {@link WriteOperation} gate, or thrown by a handler that
+ * found the write path failing) gets the same 503 instead of a 500.
  */
 @SuppressWarnings("exports")
 public final class ReadModeFilter implements Filter {
@@ -71,9 +73,34 @@ public final class ReadModeFilter implements Filter {
     if (mode == Mode.READ_WRITE
         || SAFE.contains(http.getMethod().toUpperCase(Locale.ROOT))
         || allowed(http)) {
-      chain.doFilter(request, response);
+      try {
+        chain.doFilter(request, response);
+      } catch (IOException | ServletException | RuntimeException e) {
+        // A write the application or its @WriteOperation gate refused, or one that revealed the
+        // write path failing: answer as if the filter had refused it, never with a 500.
+        if (refusedWrite(e) && !out.isCommitted()) {
+          out.reset();
+          out.setHeader(MODE_HEADER, readMode.mode().headerValue());
+          refuse(http, out);
+          return;
+        }
+        throw e;
+      }
       return;
     }
+    refuse(http, out);
+  }
+
+  private static boolean refusedWrite(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ReadOnlyModeException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void refuse(HttpServletRequest http, HttpServletResponse out) throws IOException {
     List<ReadOnlyReason> reasons = readMode.reasons();
     Instant eta = readMode.retryAfter().orElse(null);
     long seconds =

@@ -10,6 +10,7 @@ import dev.brownout.state.StateException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -76,6 +77,7 @@ public final class WritePath implements AutoCloseable {
   private final CircuitBreaker breaker;
   private final ScheduledExecutorService prober;
   private boolean probing;
+  private boolean reasonSet;
 
   private WritePath(Builder builder) {
     this.readMode = Objects.requireNonNull(builder.readMode, "readMode");
@@ -154,17 +156,31 @@ public final class WritePath implements AutoCloseable {
     }
   }
 
-  /** A call on the write path failed; what it means depends on its classification. */
+  /**
+   * A call on the write path failed; what it means depends on its classification. When this returns
+   * after a failure that trips the write path (or finds it tripped), the application is already
+   * browse-only, so the caller can check {@link ReadMode#checkWritable} at once.
+   */
   public void recordFailure(Throwable failure) {
     SqlFailures.Kind kind = classifier.apply(failure);
-    if (breaker.getState() != CircuitBreaker.State.CLOSED || kind == SqlFailures.Kind.OTHER) {
+    if (kind == SqlFailures.Kind.OTHER) {
       return;
     }
-    if (kind == SqlFailures.Kind.READ_ONLY) {
-      log.warn("The write path refuses writes ({}); entering browse-only mode", failure.toString());
-      breaker.transitionToOpenState();
-    } else {
-      breaker.onError(0, TimeUnit.NANOSECONDS, failure);
+    if (breaker.getState() == CircuitBreaker.State.CLOSED) {
+      if (kind == SqlFailures.Kind.READ_ONLY) {
+        log.warn(
+            "The write path refuses writes ({}); entering browse-only mode", failure.toString());
+        try {
+          breaker.transitionToOpenState();
+        } catch (IllegalStateTransitionException e) {
+          // another call opened it at the same moment
+        }
+      } else {
+        breaker.onError(0, TimeUnit.NANOSECONDS, failure);
+      }
+    }
+    if (breaker.getState() != CircuitBreaker.State.CLOSED) {
+      trip();
     }
   }
 
@@ -197,6 +213,9 @@ public final class WritePath implements AutoCloseable {
     metrics.counter(PROBES, writable ? "writable" : "not-writable").increment();
     Instant now = clock.instant();
     if (writable) {
+      synchronized (this) {
+        reasonSet = false;
+      }
       breaker.transitionToClosedState();
       metrics.counter(TRANSITIONS, "recovered").increment();
       try {
@@ -216,7 +235,12 @@ public final class WritePath implements AutoCloseable {
     return false;
   }
 
-  private void trip() {
+  /** Sets the automatic reason, once per trip; returns only when it is set. */
+  private synchronized void trip() {
+    if (reasonSet) {
+      return;
+    }
+    reasonSet = true;
     metrics.counter(TRANSITIONS, "tripped").increment();
     Instant now = clock.instant();
     ReadOnlyReason reason =

@@ -1,39 +1,41 @@
 package dev.brownout.examples;
 
 import dev.brownout.core.admin.AdminApi;
-import dev.brownout.core.admin.AdminServer;
 import dev.brownout.core.admin.BearerTokenAuthenticator;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.ConfigurationException;
 import dev.brownout.core.config.CoreConfig;
-import dev.brownout.flags.FlagDefinition;
-import dev.brownout.flags.Flags;
+import dev.brownout.examples.booking.BookingApp;
+import dev.brownout.examples.booking.Database;
+import dev.brownout.examples.booking.PaymentService;
 import java.io.PrintStream;
+import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The demo application started by {@code ./examples/demo}: Brownout's admin server on the in-memory
- * defaults, with one small resource to read and change through the admin API. Later issues grow it
- * into the booking application with its outage drill.
+ * The demo started by {@code ./examples/demo}: the Brownout stays booking site with its admin API,
+ * its database (embedded H2 by default) and a bundled payment API, on the store the options name
+ * (memory by default). {@code ./examples/demo drill} runs the {@link Drill} instead.
  */
 public final class DemoApplication implements AutoCloseable {
-  private final AdminServer server;
+  private final BookingApp app;
+  private final @Nullable PaymentService payments;
   private final String token;
-  private final Flags flags;
+  private final String store;
 
-  private DemoApplication(AdminServer server, String token, Flags flags) {
-    this.server = server;
+  private DemoApplication(
+      BookingApp app, @Nullable PaymentService payments, String token, String store) {
+    this.app = app;
+    this.payments = payments;
     this.token = token;
-    this.flags = flags;
+    this.store = store;
   }
 
-  /**
-   * Starts the demo. Configuration comes from the usual layers ({@code BROWNOUT_*} variables,
-   * {@code -Dbrownout.*} properties) plus {@code overrides}; if no write token is configured, one
-   * is generated.
-   */
-  public static DemoApplication start(List<String> overrides) {
+  /** Brownout's configuration from the usual layers plus {@code overrides}, with a write token. */
+  static BrownoutConfig config(List<String> overrides) {
     BrownoutConfig.Builder builder =
         BrownoutConfig.builder().discoverDeclarations().standardSources();
     for (String override : overrides) {
@@ -41,32 +43,58 @@ public final class DemoApplication implements AutoCloseable {
       builder.set(override.substring(0, equals), override.substring(equals + 1));
     }
     BrownoutConfig config = builder.build();
-    List<String> writeTokens = config.get(CoreConfig.ADMIN_WRITE_TOKENS);
-    String token =
-        writeTokens.isEmpty() ? BearerTokenAuthenticator.generateToken() : writeTokens.get(0);
-    if (writeTokens.isEmpty()) {
-      config = builder.set(CoreConfig.ADMIN_WRITE_TOKENS, List.of(token)).build();
+    if (config.get(CoreConfig.ADMIN_WRITE_TOKENS).isEmpty()) {
+      config =
+          builder
+              .set(CoreConfig.ADMIN_WRITE_TOKENS, List.of(BearerTokenAuthenticator.generateToken()))
+              .build();
     }
-    // The embedded default: flags in memory. A new feature, "instant-book", starts at 30% of users.
-    Flags flags = Flags.builder().build();
-    flags.admin().create(FlagDefinition.rollout("instant-book", 30));
-    AdminApi api =
-        AdminApi.builder()
-            .configure(config)
-            .routes(new GreetingRoutes(flags).routes())
-            .routes(flags.adminRoutes())
-            .build();
-    return new DemoApplication(AdminServer.start(api, config), token, flags);
+    return config;
   }
 
-  /** The admin server. */
-  public AdminServer server() {
-    return server;
+  /** Starts the demo as {@code options} say. */
+  public static DemoApplication start(DemoOptions options) {
+    BrownoutConfig config = config(options.overrides());
+    PaymentService payments = options.payments() == null ? PaymentService.start(0) : null;
+    URI paymentsUri =
+        payments != null
+            ? payments.uri()
+            : URI.create(
+                options.payments().endsWith("/") ? options.payments() : options.payments() + "/");
+    Database database =
+        Database.open(
+            options.database() != null
+                ? options.database()
+                : "jdbc:h2:mem:bookings-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+    try {
+      BookingApp app =
+          BookingApp.start(
+              new BookingApp.Options(
+                  "server-1",
+                  options.sitePort(),
+                  config,
+                  options.store(),
+                  options.table(),
+                  database,
+                  paymentsUri));
+      return new DemoApplication(
+          app, payments, config.get(CoreConfig.ADMIN_WRITE_TOKENS).get(0), options.store());
+    } catch (RuntimeException e) {
+      if (payments != null) {
+        payments.close();
+      }
+      throw e;
+    }
   }
 
-  /** The demo's feature flags. */
-  public Flags flags() {
-    return flags;
+  /** Starts the demo with the defaults and these options, for tests. */
+  static DemoApplication start(String... args) {
+    return start(DemoOptions.parse(args));
+  }
+
+  /** The booking app. */
+  public BookingApp app() {
+    return app;
   }
 
   /** The write token callers use. */
@@ -76,11 +104,13 @@ public final class DemoApplication implements AutoCloseable {
 
   @Override
   public void close() {
-    server.close();
-    flags.close();
+    app.close();
+    if (payments != null) {
+      payments.close();
+    }
   }
 
-  /** Runs the demo until interrupted. */
+  /** Runs the demo, or the drill, until interrupted. */
   public static void main(String[] args) throws InterruptedException {
     PrintStream out = System.out;
     DemoOptions options;
@@ -96,51 +126,78 @@ public final class DemoApplication implements AutoCloseable {
       out.print(DemoOptions.HELP);
       return;
     }
-    DemoApplication app;
+    if (options.drill()) {
+      System.exit(Drill.run(options, out) ? 0 : 1);
+      return;
+    }
+    DemoApplication demo;
     try {
-      app = start(options.overrides());
-    } catch (ConfigurationException e) {
+      demo = start(options);
+    } catch (ConfigurationException | IllegalArgumentException e) {
       System.err.println("demo: " + e.getMessage());
       System.exit(2);
       return;
-    } catch (java.io.UncheckedIOException e) {
-      System.err.println("demo: " + e.getMessage() + " (choose another port with --admin-port)");
+    } catch (RuntimeException e) {
+      System.err.println(
+          "demo: "
+              + e.getMessage()
+              + " (is the port taken? choose others with --site-port and --admin-port)");
       System.exit(1);
       return;
     }
-    String api = app.server().uri().resolve(AdminApi.API_ROOT.substring(1)).toString();
-    out.println("Brownout demo is running (in-memory store).");
-    out.println();
-    out.println("  Admin API:    " + api);
-    out.println("  Admin token:  " + app.token());
-    out.println();
-    String auth = "-H 'Authorization: Bearer " + app.token() + "'";
-    out.println("  Try it:");
-    out.println("    # every admin route");
-    out.println("    curl -s " + auth + " " + api);
-    out.println(
-        "    # the greeting, and whether the new 'instant-book' feature (30% rollout) is on for ada");
-    out.println("    curl -s " + auth + " '" + api + "/demo/greeting?user=ada'");
-    out.println("    # kill the feature for everyone, saying why");
-    out.println(
-        "    curl -s -X PATCH "
-            + auth
-            + " -H 'Content-Type: application/json' -H 'Brownout-Reason: trying the kill switch' -d '{\"enabled\":false}' "
-            + api
-            + "/flags/instant-book");
-    out.println("    # who changed what, and why");
-    out.println("    curl -s " + auth + " " + api + "/audit");
-    out.println();
-    out.println("Press Ctrl+C to stop.");
+    for (String line : demo.instructions()) {
+      out.println(line);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  app.close();
+                  demo.close();
                   stopped.countDown();
                 },
                 "brownout-demo-shutdown"));
     stopped.await();
+  }
+
+  /** What the demo prints at start: where things are, and what to try. */
+  List<String> instructions() {
+    String site = app.siteUri().toString();
+    String api = app.admin().uri().resolve(AdminApi.API_ROOT.substring(1)).toString();
+    String auth = "-H 'Authorization: Bearer " + token + "'";
+    List<String> lines = new ArrayList<>();
+    lines.add("Brownout stays is running (" + store + " store).");
+    lines.add("");
+    lines.add("  Site:         " + site + "listings");
+    lines.add("  Admin API:    " + api);
+    lines.add("  Admin token:  " + token);
+    lines.add("");
+    lines.add("  Try it (examples/README.md walks through more):");
+    lines.add("    # sign in and book a stay; the session cookie goes in jar.txt");
+    lines.add("    curl -s -c jar.txt -b jar.txt -d user=ada " + site + "signin");
+    lines.add("    curl -s -c jar.txt -b jar.txt -d listing=3 -d nights=2 " + site + "bookings");
+    lines.add("    # put the site in browse-only mode, saying why; browsing still works");
+    lines.add(
+        "    curl -s -X PUT "
+            + auth
+            + " -H 'Content-Type: application/json' -d"
+            + " '{\"kind\":\"maintenance\",\"message\":\"Moving databases.\"}' "
+            + api
+            + "/read-mode/reasons/db-move");
+    lines.add("    curl -s -i -c jar.txt -b jar.txt -d listing=3 -d nights=2 " + site + "bookings");
+    lines.add("    curl -s -X DELETE " + auth + " " + api + "/read-mode/reasons/db-move");
+    lines.add("    # kill the new 'instant-book' feature (a 30% rollout) for everyone");
+    lines.add(
+        "    curl -s -X PATCH "
+            + auth
+            + " -H 'Content-Type: application/json' -H 'Brownout-Reason: trying the kill switch'"
+            + " -d '{\"enabled\":false}' "
+            + api
+            + "/flags/instant-book");
+    lines.add("    # who changed what, and why");
+    lines.add("    curl -s " + auth + " " + api + "/audit");
+    lines.add("");
+    lines.add("Press Ctrl+C to stop.");
+    return lines;
   }
 }

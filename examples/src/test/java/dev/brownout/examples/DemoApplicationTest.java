@@ -3,86 +3,134 @@ package dev.brownout.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+/** The demo as a newcomer meets it: the site, the admin API, and what the printed lines do. */
 class DemoApplicationTest {
-  final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  final HttpClient browser =
+      HttpClient.newBuilder()
+          .cookieHandler(new CookieManager())
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  final DemoApplication demo = DemoApplication.start("--site-port", "0", "--admin-port", "0");
+  final URI site = demo.app().siteUri();
+  final URI api = demo.app().admin().uri().resolve("api/v1/");
 
-  HttpResponse<String> get(URI uri, String token) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10));
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
+  @AfterEach
+  void close() {
+    demo.close();
+  }
+
+  HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return browser.send(
+        request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(String path, String form) throws Exception {
+    return send(
+        HttpRequest.newBuilder(site.resolve(path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form)));
+  }
+
+  HttpResponse<String> admin(String method, String path, String json) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(api.resolve(path)).header("Authorization", "Bearer " + demo.token());
+    if (json != null) {
+      request.header("Content-Type", "application/json");
     }
-    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return send(
+        request.method(
+            method,
+            json == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(json)));
   }
 
   @Test
-  void theAdminApiAnswers401WithoutTheTokenAnd200WithIt() throws Exception {
-    try (DemoApplication app = DemoApplication.start(List.of("brownout.admin.port=0"))) {
-      URI api = app.server().uri().resolve("api/v1");
+  void theSiteServesListingsSignsInAndBooksWithAPaidCharge() throws Exception {
+    HttpResponse<String> listings = send(HttpRequest.newBuilder(site.resolve("listings?q=lisbon")));
+    assertThat(listings.statusCode()).isEqualTo(200);
+    assertThat(listings.body()).contains("Harbour loft").doesNotContain("Garden flat");
 
-      HttpResponse<String> anonymous = get(api, null);
-      assertThat(anonymous.statusCode()).isEqualTo(401);
-      assertThat(anonymous.headers().firstValue("Content-Type").orElseThrow())
-          .startsWith("application/problem+json");
-
-      HttpResponse<String> authorised = get(api, app.token());
-      assertThat(authorised.statusCode()).isEqualTo(200);
-      assertThat(authorised.body()).contains("demo.greeting.put");
-    }
+    assertThat(post("bookings", "listing=3&nights=2").statusCode()).as("signed out").isEqualTo(401);
+    assertThat(post("signin", "user=ada").body()).isEqualTo("signed in as ada");
+    HttpResponse<String> booked = post("bookings", "listing=3&nights=2");
+    assertThat(booked.statusCode()).isEqualTo(201);
+    assertThat(booked.body()).matches("\\{\"booking\":\\d+,\"payment\":\"charge-\\d+\"\\}");
+    assertThat(send(HttpRequest.newBuilder(site.resolve("me"))).body())
+        .startsWith("{\"user\":\"ada\",\"lastBooking\":");
+    assertThat(post("bookings", "listing=x&nights=2").statusCode()).isEqualTo(400);
   }
 
   @Test
-  void aChangeToTheGreetingIsAudited() throws Exception {
-    try (DemoApplication app = DemoApplication.start(List.of("brownout.admin.port=0"))) {
-      URI greeting = app.server().uri().resolve("api/v1/demo/greeting");
-      HttpResponse<String> put =
-          client.send(
-              HttpRequest.newBuilder(greeting)
-                  .header("Authorization", "Bearer " + app.token())
-                  .header("Content-Type", "application/json")
-                  .header("Brownout-Reason", "test")
-                  .PUT(HttpRequest.BodyPublishers.ofString("{\"text\":\"Hi\"}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(put.statusCode()).isEqualTo(200);
-
-      HttpResponse<String> audit = get(app.server().uri().resolve("api/v1/audit"), app.token());
-      assertThat(audit.body()).contains("demo.greeting.put").contains("\"reason\":\"test\"");
-    }
+  void theAdminApiAnswers401WithoutTheTokenAndListsItsRoutesWithIt() throws Exception {
+    HttpResponse<String> anonymous = send(HttpRequest.newBuilder(api.resolve("flags")));
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("application/problem+json");
+    HttpResponse<String> routes = admin("GET", "", null);
+    assertThat(routes.statusCode()).isEqualTo(200);
+    assertThat(routes.body()).contains("read-mode.enter").contains("breakers.configure");
   }
 
   @Test
-  void theKillSwitchTurnsTheDemoFeatureOffForEveryone() throws Exception {
-    try (DemoApplication app = DemoApplication.start(List.of("brownout.admin.port=0"))) {
-      int on = 0;
-      for (int i = 0; i < 200; i++) {
-        if (app.flags().isEnabled("instant-book", dev.brownout.flags.FlagContext.of("user-" + i))) {
-          on++;
-        }
+  void browseOnlyByHandRefusesBookingsPolitelyAndBrowsingGoesOn() throws Exception {
+    post("signin", "user=ada");
+    assertThat(
+            admin(
+                    "PUT",
+                    "read-mode/reasons/db-move",
+                    "{\"kind\":\"maintenance\",\"message\":\"Moving databases.\"}")
+                .statusCode())
+        .isEqualTo(200);
+    HttpResponse<String> refused = post("bookings", "listing=3&nights=2");
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+    assertThat(refused.body()).contains("browse-only").contains("Moving databases.");
+    HttpResponse<String> page = send(HttpRequest.newBuilder(site.resolve("listings/3")));
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("Bookings are paused");
+
+    assertThat(admin("DELETE", "read-mode/reasons/db-move", null).statusCode()).isEqualTo(204);
+    assertThat(post("bookings", "listing=3&nights=2").statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void theKillSwitchTurnsInstantBookOffForEveryone() throws Exception {
+    int on = 0;
+    for (int i = 0; i < 200; i++) {
+      if (demo.app()
+          .flags()
+          .isEnabled("instant-book", dev.brownout.flags.FlagContext.of("user-" + i))) {
+        on++;
       }
-      assertThat(on).as("about 30% of users see the new feature").isBetween(30, 90);
-
-      HttpResponse<String> killed =
-          client.send(
-              HttpRequest.newBuilder(app.server().uri().resolve("api/v1/flags/instant-book"))
-                  .header("Authorization", "Bearer " + app.token())
-                  .header("Content-Type", "application/json")
-                  .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"enabled\":false}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(killed.statusCode()).isEqualTo(200);
-
-      HttpResponse<String> greeting =
-          get(app.server().uri().resolve("api/v1/demo/greeting?user=ada"), app.token());
-      assertThat(greeting.body()).contains("\"instantBook\":false");
     }
+    assertThat(on).as("about 30% of users see the new feature").isBetween(30, 90);
+    assertThat(admin("PATCH", "flags/instant-book", "{\"enabled\":false}").statusCode())
+        .isEqualTo(200);
+    for (int i = 0; i < 20; i++) {
+      assertThat(
+              demo.app()
+                  .flags()
+                  .isEnabled("instant-book", dev.brownout.flags.FlagContext.of("user-" + i)))
+          .isFalse();
+    }
+  }
+
+  @Test
+  void theStartLinesNameTheSiteAndTheToken() {
+    assertThat(String.join("\n", demo.instructions()))
+        .contains(site + "listings")
+        .contains(demo.token())
+        .contains("/read-mode/reasons/db-move");
   }
 
   @Test
@@ -91,5 +139,11 @@ class DemoApplicationTest {
         .hasMessageContaining("'--port'");
     assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--admin-port"}))
         .hasMessageContaining("needs a value");
+    assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--store", "mongo://x"}))
+        .hasMessageContaining("--store must be");
+    assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--site-port", "70000"}))
+        .hasMessageContaining("0 to 65535");
+    assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--db", "h2:mem"}))
+        .hasMessageContaining("JDBC URL");
   }
 }

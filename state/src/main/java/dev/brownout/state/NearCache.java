@@ -37,10 +37,11 @@ import org.slf4j.LoggerFactory;
  *       was in flight, so a change cannot be lost between the read and the caching.
  * </ul>
  *
- * <p>If the store becomes unreachable, entries keep being served (a miss still fails), which is
- * what the session module's "serve from the near cache" policy builds on. Metrics: {@code
- * brownout.state.near_cache.requests} by namespace and result (hit, miss, bypass) and {@code
- * brownout.state.near_cache.stale} by namespace.
+ * <p>A watchable namespace the store cannot watch (DynamoDB watches small namespaces only) is read
+ * through, with one warning. If the store becomes unreachable, entries keep being served (a miss
+ * still fails), which is what the session module's "serve from the near cache" policy builds on.
+ * Metrics: {@code brownout.state.near_cache.requests} by namespace and result (hit, miss, bypass)
+ * and {@code brownout.state.near_cache.stale} by namespace.
  */
 public final class NearCache extends ForwardingStateStore {
   /** Reads by namespace and result. */
@@ -71,6 +72,7 @@ public final class NearCache extends ForwardingStateStore {
   private final BrownoutMetrics metrics;
   private final ConcurrentHashMap<String, AtomicLong> changeCounts = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Watch> watches = new ConcurrentHashMap<>();
+  private final Set<String> unwatchable = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<String, Map<String, Counter>> counters =
       new ConcurrentHashMap<>();
 
@@ -107,9 +109,17 @@ public final class NearCache extends ForwardingStateStore {
       if (watches.containsKey(namespace.name())) {
         return true;
       }
+      if (unwatchable.contains(namespace.name())) {
+        return false;
+      }
       try {
         watches.put(namespace.name(), delegate().watch(namespace, new Invalidator(namespace)));
         return true;
+      } catch (IllegalArgumentException e) {
+        // This store cannot watch such a namespace at all: read it through, and say so once.
+        unwatchable.add(namespace.name());
+        log.warn("Near cache off for namespace {}: {}", namespace, e.getMessage());
+        return false;
       } catch (StateException e) {
         // Without notifications the cache cannot stay fresh: read through until the store answers.
         log.debug("Cannot watch {} yet; reading through", namespace, e);

@@ -62,6 +62,31 @@ class NearCacheTest {
   }
 
   @Test
+  void aNamespaceTheStoreCannotWatchIsReadThroughNotAnError() {
+    StateStore cannotWatchLarge =
+        new ForwardingStateStore(counting) {
+          @Override
+          public Watch watch(Namespace namespace, WatchListener listener) {
+            if (!namespace.small()) {
+              throw new IllegalArgumentException("this store watches small namespaces only");
+            }
+            return super.watch(namespace, listener);
+          }
+        };
+    Namespace watchedSessions = SESSIONS.withWatch();
+    backing.update(watchedSessions, "s", Update.builder().set("user", "ada").build());
+    try (NearCache throughOnly =
+        NearCache.builder(cannotWatchLarge).clock(clock).metrics(metrics).build()) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(throughOnly.read(watchedSessions, "s").orElseThrow().text("user"))
+            .hasValue("ada");
+      }
+      assertThat(reads).hasValue(3);
+      assertThat(count("sessions", "bypass")).isEqualTo(3);
+    }
+  }
+
+  @Test
   void aSecondReadIsAHitWithNoCallToTheStore() {
     backing.update(FLAGS, "f", Update.builder().set("on", "true").build());
 

@@ -186,7 +186,8 @@ public final class DemoApplication implements AutoCloseable {
             + "/read-mode/reasons/db-move");
     lines.add("    curl -s -i -c jar.txt -b jar.txt -d listing=3 -d nights=2 " + site + "bookings");
     lines.add("    curl -s -X DELETE " + auth + " " + api + "/read-mode/reasons/db-move");
-    lines.add("    # kill the new 'instant-book' feature (a 30% rollout) for everyone");
+    lines.add(
+        "    # kill the new 'instant-book' feature (a staged rollout, now at 10%) for everyone");
     lines.add(
         "    curl -s -X PATCH "
             + auth

@@ -5,6 +5,7 @@ import dev.brownout.core.config.CoreConfig;
 import dev.brownout.examples.booking.BookingApp;
 import dev.brownout.examples.booking.Database;
 import dev.brownout.examples.booking.PaymentService;
+import dev.brownout.flags.Rollouts;
 import dev.brownout.state.testservers.RedisTestServer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;
@@ -162,8 +163,13 @@ final class Drill {
                 s ->
                     s.resilience().circuitBreaker("payments").getState()
                         != CircuitBreaker.State.CLOSED);
-    down.note = opened ? "breaker opened; bookings paid later" : "breaker did not open";
+    boolean halted =
+        servers.get(0).rollouts().status("instant-book").state() == Rollouts.State.HALTED;
+    down.note =
+        (opened ? "breaker opened; bookings paid later" : "breaker did not open")
+            + (halted ? "; instant-book rollout halted" : "");
     check("the payments breaker opened while the payment API was down", opened);
+    check("the instant-book rollout halted itself while the breaker was open", halted);
 
     payments.behave(PaymentService.Behaviour.OK);
     Tally back = step("3 payment API back", Allowed.PAY_LATER, false, () -> sleep(2500));

@@ -113,7 +113,8 @@ class DemoApplicationTest {
         on++;
       }
     }
-    assertThat(on).as("about 30% of users see the new feature").isBetween(30, 90);
+    assertThat(on).as("the staged rollout's first step: about 10% of users").isBetween(5, 40);
+    assertThat(demo.app().rollouts().status("instant-book").percentage()).isEqualTo(10.0);
     assertThat(admin("PATCH", "flags/instant-book", "{\"enabled\":false}").statusCode())
         .isEqualTo(200);
     for (int i = 0; i < 20; i++) {

@@ -14,6 +14,9 @@ import dev.brownout.degrade.WritePathDataSource;
 import dev.brownout.flags.FlagConflictException;
 import dev.brownout.flags.FlagDefinition;
 import dev.brownout.flags.Flags;
+import dev.brownout.flags.RolloutGuard;
+import dev.brownout.flags.RolloutPlan;
+import dev.brownout.flags.Rollouts;
 import dev.brownout.session.SessionConfig;
 import dev.brownout.session.Sessions;
 import dev.brownout.session.StoreDownPolicy;
@@ -44,7 +47,9 @@ import org.eclipse.jetty.server.ServerConnector;
  *   <li>sessions, flags and the read mode in one {@link StateStore}: memory, Redis or DynamoDB;
  *   <li>the database behind {@link WritePathDataSource}, so a database that refuses writes puts the
  *       site in browse-only mode and a probe brings it back;
- *   <li>the payment API behind a breaker, a retry, a timeout and a "pay later" fallback.
+ *   <li>the payment API behind a breaker, a retry, a timeout and a "pay later" fallback;
+ *   <li>"instant book" in a staged rollout (10, 30, 60, 100% every ten minutes) that halts itself
+ *       while the payment API's breaker is open.
  * </ul>
  */
 public final class BookingApp implements AutoCloseable {
@@ -74,6 +79,7 @@ public final class BookingApp implements AutoCloseable {
   private final Flags flags;
   private final ReadMode readMode;
   private final Resilience resilience;
+  private final Rollouts rollouts;
   private final StateStore store;
 
   private BookingApp(Options options) throws Exception {
@@ -153,6 +159,25 @@ public final class BookingApp implements AutoCloseable {
             .metrics(metrics.registry())
             .build();
     closing.add(0, resilience);
+    // "Instant book" rolls out in stages, and halts itself (rolling back) if payments start
+    // failing.
+    this.rollouts = Rollouts.builder(flags).build();
+    closing.add(0, rollouts);
+    try {
+      rollouts.start(
+          RolloutPlan.builder("instant-book")
+              .steps(10, 30, 60, 100)
+              .every(Duration.ofMinutes(10))
+              .guard(
+                  RolloutGuard.when(
+                      "the payment API's breaker is open",
+                      () ->
+                          resilience.circuitBreaker("payments").getState()
+                              == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN))
+              .build());
+    } catch (dev.brownout.state.StateException e) {
+      // the store is down at start: the plan starts when another server, or a restart, sees it up
+    }
     Payments payments =
         GuardedProxies.builder()
             .add(resilience.guards())
@@ -266,6 +291,11 @@ public final class BookingApp implements AutoCloseable {
   /** The read mode. */
   public ReadMode readMode() {
     return readMode;
+  }
+
+  /** The staged rollouts. */
+  public Rollouts rollouts() {
+    return rollouts;
   }
 
   /** The breakers. */

@@ -163,8 +163,11 @@ final class Drill {
                 s ->
                     s.resilience().circuitBreaker("payments").getState()
                         != CircuitBreaker.State.CLOSED);
+    // Plans are checked once a second: give the guard a few ticks to see the open breaker.
     boolean halted =
-        servers.get(0).rollouts().status("instant-book").state() == Rollouts.State.HALTED;
+        await(
+            () -> servers.get(0).rollouts().status("instant-book").state() == Rollouts.State.HALTED,
+            5);
     down.note =
         (opened ? "breaker opened; bookings paid later" : "breaker did not open")
             + (halted ? "; instant-book rollout halted" : "");

@@ -14,7 +14,7 @@ class DrillTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     boolean passed =
-        Drill.run(DemoOptions.parse(new String[] {"drill", "--step-seconds", "1"}), out);
+        Drill.run(DemoOptions.parse(new String[] {"drill", "--step-seconds", "2"}), out);
     String report = bytes.toString(StandardCharsets.UTF_8);
     System.out.println(report);
     assertThat(report).contains("6 Redis down").contains("Checks:");

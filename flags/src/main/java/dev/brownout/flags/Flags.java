@@ -14,19 +14,19 @@ import dev.brownout.state.NamespaceFollower;
 import dev.brownout.state.StateException;
 import dev.brownout.state.StateRecord;
 import dev.brownout.state.StateStore;
-import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -90,8 +90,11 @@ public final class Flags implements AutoCloseable {
   static final String FIELD = "definition";
   private static final Logger log = LoggerFactory.getLogger(Flags.class);
 
-  /** The snapshot and, for it, a counter per possible result. */
-  private record Current(FlagSnapshot snapshot, Map<FlagEvaluation, Counter> counters) {}
+  /** The snapshot. */
+  private record Current(FlagSnapshot snapshot) {}
+
+  /** Evaluation counts by flag, variant and reason; each is a Micrometer function counter. */
+  private final Map<List<String>, LongAdder> evaluationCounts = new ConcurrentHashMap<>();
 
   private final StateStore store;
   private final BrownoutClock clock;
@@ -107,7 +110,7 @@ public final class Flags implements AutoCloseable {
     this.clock = builder.clock;
     this.metrics = builder.metrics;
     this.lastSync = Instant.EPOCH;
-    this.current = new AtomicReference<>(new Current(FlagSnapshot.empty(), Map.of()));
+    this.current = new AtomicReference<>(new Current(FlagSnapshot.empty()));
     this.follower =
         new NamespaceFollower(
             store,
@@ -178,10 +181,7 @@ public final class Flags implements AutoCloseable {
       return new FlagEvaluation(flag, null, null, FlagEvaluation.Reason.FLAG_NOT_FOUND, null);
     }
     FlagEvaluation result = now.snapshot().evaluate(compiled, context);
-    Counter counter = now.counters().get(result);
-    if (counter != null) {
-      counter.increment();
-    }
+    compiled.count(result);
     return result;
   }
 
@@ -299,20 +299,26 @@ public final class Flags implements AutoCloseable {
   }
 
   private synchronized void install(FlagSnapshot snapshot) {
-    Map<FlagEvaluation, Counter> counters = new IdentityHashMap<>();
     for (String key : snapshot.keys()) {
-      CompiledFlag flag = snapshot.compiled(key);
-      for (FlagEvaluation outcome : flag.outcomes()) {
-        counters.put(
-            outcome,
-            metrics.counter(
-                EVALUATIONS,
-                key,
-                String.valueOf(outcome.variant()),
-                outcome.reason().name().toLowerCase(java.util.Locale.ROOT)));
-      }
+      snapshot.compiled(key).bindCounts(outcome -> evaluationCount(key, outcome));
     }
-    current.set(new Current(snapshot, counters));
+    current.set(new Current(snapshot));
+  }
+
+  private LongAdder evaluationCount(String key, FlagEvaluation outcome) {
+    List<String> tags =
+        List.of(
+            key,
+            String.valueOf(outcome.variant()),
+            outcome.reason().name().toLowerCase(java.util.Locale.ROOT));
+    return evaluationCounts.computeIfAbsent(
+        tags,
+        t -> {
+          LongAdder count = new LongAdder();
+          metrics.functionCounter(
+              EVALUATIONS, count, LongAdder::doubleValue, t.get(0), t.get(1), t.get(2));
+          return count;
+        });
   }
 
   private void bootstrap(@Nullable Path file) {

@@ -338,7 +338,7 @@ class FlagEvaluationTest {
             .registry()
             .find("brownout.feature_flag.evaluations")
             .tag("feature_flag.key", "counted")
-            .counters();
+            .functionCounters();
     assertThat(counters.stream().mapToDouble(c -> c.count()).sum()).isEqualTo(100);
     assertThat(counters)
         .allSatisfy(c -> assertThat(c.getId().getTags().toString()).doesNotContain("user-"));

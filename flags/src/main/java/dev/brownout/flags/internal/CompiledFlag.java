@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -232,6 +233,34 @@ public final class CompiledFlag {
       rule.serve().collect(outcomes);
     }
     fallthrough.collect(outcomes);
+  }
+
+  private FlagEvaluation[] counted = new FlagEvaluation[0];
+  private LongAdder[] counts = new LongAdder[0];
+
+  /**
+   * Gives each possible result its count, once, before this flag is published in a snapshot (the
+   * publication's volatile write makes the arrays visible to evaluating threads).
+   */
+  public void bindCounts(Function<FlagEvaluation, LongAdder> countFor) {
+    FlagEvaluation[] results = outcomes.toArray(new FlagEvaluation[0]);
+    LongAdder[] adders = new LongAdder[results.length];
+    for (int i = 0; i < results.length; i++) {
+      adders[i] = countFor.apply(results[i]);
+    }
+    this.counts = adders;
+    this.counted = results;
+  }
+
+  /** Counts one evaluation that returned {@code result}: no lookup, no allocation. */
+  public void count(FlagEvaluation result) {
+    FlagEvaluation[] results = counted;
+    for (int i = 0; i < results.length; i++) {
+      if (results[i] == result) {
+        counts[i].increment();
+        return;
+      }
+    }
   }
 
   /** Every result this flag can return, for per-result meters. */

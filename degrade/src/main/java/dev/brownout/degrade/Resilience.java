@@ -183,17 +183,23 @@ public final class Resilience implements AutoCloseable {
               throw CallNotPermittedException.createCallNotPermittedException(breaker);
             }
             long start = breaker.getCurrentTimestamp();
+            Object result;
             try {
-              Object result = next.proceed(call);
-              breaker.onSuccess(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit());
-              return result;
+              result = next.proceed(call);
             } catch (Throwable failure) {
-              breaker.onError(
-                  breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), failure);
-              throw failure;
+              throw failed(breaker, start, failure);
             }
+            breaker.onSuccess(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit());
+            return result;
           });
     }
+  }
+
+  // The cold path of the breaker guard, out of line.
+  private static Throwable failed(
+      io.github.resilience4j.circuitbreaker.CircuitBreaker breaker, long start, Throwable failure) {
+    breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), failure);
+    return failure;
   }
 
   private final class RetryGuard implements GuardFactory {
@@ -226,18 +232,35 @@ public final class Resilience implements AutoCloseable {
       return Optional.of(
           (call, next) -> {
             io.github.resilience4j.retry.Retry.Context<Object> context = retry.context();
-            while (true) {
-              try {
-                Object result = next.proceed(call);
-                context.onComplete();
-                return result;
-              } catch (Exception failure) {
-                // Throws the failure when it is not retryable or the attempts are used up; else
-                // waits.
-                context.onError(failure);
-              }
+            Object result;
+            try {
+              result = next.proceed(call);
+            } catch (Exception failure) {
+              return retryAfter(context, failure, call, next);
             }
+            context.onComplete();
+            return result;
           });
+    }
+
+    // The cold path, kept out of the guard so the successful call stays small enough to inline.
+    private Object retryAfter(
+        io.github.resilience4j.retry.Retry.Context<Object> context,
+        Exception first,
+        dev.brownout.core.guard.Invocation call,
+        dev.brownout.core.guard.Next next)
+        throws Throwable {
+      // Throws the failure when it is not retryable or the attempts are used up; else waits.
+      context.onError(first);
+      while (true) {
+        try {
+          Object result = next.proceed(call);
+          context.onComplete();
+          return result;
+        } catch (Exception failure) {
+          context.onError(failure);
+        }
+      }
     }
   }
 

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -21,25 +20,6 @@ import java.util.TreeMap;
  */
 public final class SessionCommandCount {
   private static final int REQUESTS = 1000;
-
-  /** Commands Brownout's scripts run; Spring Session runs no scripts. */
-  private static final Set<String> SCRIPTED =
-      Set.of(
-          "hdel",
-          "hexists",
-          "hget",
-          "hmget",
-          "hincrby",
-          "hset",
-          "hstrlen",
-          "persist",
-          "pexpireat",
-          "publish",
-          "sadd",
-          "time",
-          "del",
-          "srem",
-          "exists");
 
   private SessionCommandCount() {}
 
@@ -63,7 +43,10 @@ public final class SessionCommandCount {
           long total = delta.values().stream().mapToLong(Long::longValue).sum();
           long scripted =
               delta.entrySet().stream()
-                  .filter(e -> library.equals("brownout") && SCRIPTED.contains(e.getKey()))
+                  .filter(
+                      e ->
+                          library.equals("brownout")
+                              && RedisTestServer.SCRIPT_COMMANDS.contains(e.getKey()))
                   .mapToLong(Map.Entry::getValue)
                   .sum();
           double sent = (total - scripted) / (double) REQUESTS;

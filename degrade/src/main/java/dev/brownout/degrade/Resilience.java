@@ -479,8 +479,8 @@ public final class Resilience implements AutoCloseable {
     }
 
     private CircuitBreakerConfig defaultBreaker() {
-      int window = value(config, DegradeConfig.BREAKER_WINDOW);
-      int minimum = value(config, DegradeConfig.BREAKER_MINIMUM_CALLS);
+      int window = config.getOrDefault(DegradeConfig.BREAKER_WINDOW);
+      int minimum = config.getOrDefault(DegradeConfig.BREAKER_MINIMUM_CALLS);
       if (minimum > window) {
         throw new IllegalArgumentException(
             DegradeConfig.BREAKER_MINIMUM_CALLS.name()
@@ -493,10 +493,11 @@ public final class Resilience implements AutoCloseable {
                 + ")");
       }
       return CircuitBreakerConfig.custom()
-          .failureRateThreshold(value(config, DegradeConfig.BREAKER_FAILURE_RATE).floatValue())
+          .failureRateThreshold(
+              config.getOrDefault(DegradeConfig.BREAKER_FAILURE_RATE).floatValue())
           .slidingWindow(window, minimum, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-          .waitDurationInOpenState(value(config, DegradeConfig.BREAKER_WAIT_IN_OPEN))
-          .slowCallDurationThreshold(value(config, DegradeConfig.BREAKER_SLOW_CALL))
+          .waitDurationInOpenState(config.getOrDefault(DegradeConfig.BREAKER_WAIT_IN_OPEN))
+          .slowCallDurationThreshold(config.getOrDefault(DegradeConfig.BREAKER_SLOW_CALL))
           .build();
     }
 
@@ -511,9 +512,9 @@ public final class Resilience implements AutoCloseable {
     }
 
     private RetryConfig defaultRetry() {
-      Duration wait = value(config, DegradeConfig.RETRY_WAIT);
+      Duration wait = config.getOrDefault(DegradeConfig.RETRY_WAIT);
       return RetryConfig.custom()
-          .maxAttempts(value(config, DegradeConfig.RETRY_MAX_ATTEMPTS))
+          .maxAttempts(config.getOrDefault(DegradeConfig.RETRY_MAX_ATTEMPTS))
           .intervalFunction(
               wait.isZero()
                   ? io.github.resilience4j.core.IntervalFunction.of(Duration.ofMillis(1))
@@ -527,10 +528,6 @@ public final class Resilience implements AutoCloseable {
     public Builder config(BrownoutConfig config) {
       this.config = Objects.requireNonNull(config, "config");
       return this;
-    }
-
-    private static <T> T value(BrownoutConfig config, dev.brownout.core.config.ConfigKey<T> key) {
-      return config.keys().contains(key) ? config.get(key) : key.defaultValue().orElseThrow();
     }
 
     /** Declares a retry policy. */

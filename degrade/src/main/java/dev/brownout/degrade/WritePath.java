@@ -1,7 +1,6 @@
 package dev.brownout.degrade;
 
 import dev.brownout.core.config.BrownoutConfig;
-import dev.brownout.core.config.ConfigKey;
 import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.metrics.MeterSpec;
@@ -86,8 +85,8 @@ public final class WritePath implements AutoCloseable {
     this.clock = builder.clock;
     this.metrics = builder.metrics;
     BrownoutConfig config = builder.config;
-    this.lease = value(config, DegradeConfig.WRITE_PATH_LEASE);
-    this.probeInterval = value(config, DegradeConfig.WRITE_PATH_PROBE_INTERVAL);
+    this.lease = config.getOrDefault(DegradeConfig.WRITE_PATH_LEASE);
+    this.probeInterval = config.getOrDefault(DegradeConfig.WRITE_PATH_PROBE_INTERVAL);
     if (lease.compareTo(probeInterval.multipliedBy(2)) < 0) {
       throw new IllegalArgumentException(
           DegradeConfig.WRITE_PATH_LEASE.name()
@@ -99,9 +98,9 @@ public final class WritePath implements AutoCloseable {
               + probeInterval
               + "), or the reason lapses between probes");
     }
-    this.message = value(config, DegradeConfig.WRITE_PATH_MESSAGE);
-    int window = value(config, DegradeConfig.WRITE_PATH_WINDOW);
-    int minimum = value(config, DegradeConfig.WRITE_PATH_MINIMUM_CALLS);
+    this.message = config.getOrDefault(DegradeConfig.WRITE_PATH_MESSAGE);
+    int window = config.getOrDefault(DegradeConfig.WRITE_PATH_WINDOW);
+    int minimum = config.getOrDefault(DegradeConfig.WRITE_PATH_MINIMUM_CALLS);
     if (minimum > window) {
       throw new IllegalArgumentException(
           DegradeConfig.WRITE_PATH_MINIMUM_CALLS.name()
@@ -117,7 +116,7 @@ public final class WritePath implements AutoCloseable {
         CircuitBreakerRegistry.of(
             CircuitBreakerConfig.custom()
                 .failureRateThreshold(
-                    value(config, DegradeConfig.WRITE_PATH_FAILURE_RATE).floatValue())
+                    config.getOrDefault(DegradeConfig.WRITE_PATH_FAILURE_RATE).floatValue())
                 .minimumNumberOfCalls(minimum)
                 .slidingWindow(window, minimum, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 // The probe, not a timer, decides when the write path is back.
@@ -138,10 +137,6 @@ public final class WritePath implements AutoCloseable {
                 trip();
               }
             });
-  }
-
-  private static <T> T value(BrownoutConfig config, ConfigKey<T> key) {
-    return config.keys().contains(key) ? config.get(key) : key.defaultValue().orElseThrow();
   }
 
   /** Starts a builder. */

@@ -1,7 +1,6 @@
 package dev.brownout.session;
 
 import dev.brownout.core.config.BrownoutConfig;
-import dev.brownout.core.config.ConfigKey;
 import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.time.BrownoutClock;
@@ -62,8 +61,8 @@ public final class Sessions implements AutoCloseable {
   private Sessions(Builder builder) {
     BrownoutConfig config = builder.config;
     this.metrics = builder.metrics;
-    this.storeDown = value(config, SessionConfig.STORE_DOWN);
-    int nearCacheSize = value(config, SessionConfig.NEAR_CACHE_SIZE);
+    this.storeDown = config.getOrDefault(SessionConfig.STORE_DOWN);
+    int nearCacheSize = config.getOrDefault(SessionConfig.NEAR_CACHE_SIZE);
     if (storeDown == StoreDownPolicy.SERVE_CACHED && nearCacheSize == 0) {
       throw new IllegalArgumentException(
           SessionConfig.STORE_DOWN.name()
@@ -90,32 +89,32 @@ public final class Sessions implements AutoCloseable {
             builder.codec,
             builder.clock,
             metrics,
-            value(config, SessionConfig.CONCURRENCY),
-            value(config, SessionConfig.TOUCH_THRESHOLD),
-            value(config, SessionConfig.MAX_SESSIONS_PER_PRINCIPAL),
-            value(config, SessionConfig.DETECT_IN_PLACE_CHANGES),
-            value(config, SessionConfig.CODEC_FAILURE),
+            config.getOrDefault(SessionConfig.CONCURRENCY),
+            config.getOrDefault(SessionConfig.TOUCH_THRESHOLD),
+            config.getOrDefault(SessionConfig.MAX_SESSIONS_PER_PRINCIPAL),
+            config.getOrDefault(SessionConfig.DETECT_IN_PLACE_CHANGES),
+            config.getOrDefault(SessionConfig.CODEC_FAILURE),
             builder.conflictListeners);
     this.locks =
-        value(config, SessionConfig.CONCURRENCY) == ConcurrencyMode.LOCK
+        config.getOrDefault(SessionConfig.CONCURRENCY) == ConcurrencyMode.LOCK
             ? new SessionLocks(
                 builder.store,
                 builder.clock,
                 metrics,
-                value(config, SessionConfig.LOCK_WAIT),
-                value(config, SessionConfig.LOCK_LEASE))
+                config.getOrDefault(SessionConfig.LOCK_WAIT),
+                config.getOrDefault(SessionConfig.LOCK_LEASE))
             : null;
-    this.lockTimeoutAction = value(config, SessionConfig.LOCK_ON_TIMEOUT);
+    this.lockTimeoutAction = config.getOrDefault(SessionConfig.LOCK_ON_TIMEOUT);
     this.listeners = new SessionListeners(builder.listeners);
-    this.retryAfter = value(config, SessionConfig.RETRY_AFTER);
-    this.maxInactive = value(config, SessionConfig.MAX_INACTIVE);
-    this.absoluteTimeout = value(config, SessionConfig.ABSOLUTE_TIMEOUT);
-    this.cookieName = value(config, SessionConfig.COOKIE_NAME);
+    this.retryAfter = config.getOrDefault(SessionConfig.RETRY_AFTER);
+    this.maxInactive = config.getOrDefault(SessionConfig.MAX_INACTIVE);
+    this.absoluteTimeout = config.getOrDefault(SessionConfig.ABSOLUTE_TIMEOUT);
+    this.cookieName = config.getOrDefault(SessionConfig.COOKIE_NAME);
     if (!cookieName.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
       throw new IllegalArgumentException(
           SessionConfig.COOKIE_NAME.name() + " '" + cookieName + "' is not a valid cookie name");
     }
-    String site = value(config, SessionConfig.COOKIE_SAME_SITE);
+    String site = config.getOrDefault(SessionConfig.COOKIE_SAME_SITE);
     this.sameSite =
         switch (site.toLowerCase(Locale.ROOT)) {
           case "lax" -> "Lax";
@@ -146,10 +145,6 @@ public final class Sessions implements AutoCloseable {
     } else {
       this.resync = null;
     }
-  }
-
-  private static <T> T value(BrownoutConfig config, ConfigKey<T> key) {
-    return config.keys().contains(key) ? config.get(key) : key.defaultValue().orElseThrow();
   }
 
   /** Starts a builder. */

@@ -89,6 +89,23 @@ public final class BrownoutConfig {
   }
 
   /**
+   * The value of {@code key} if it was declared to this config, else the key's default: for modules
+   * handed a config that may not declare their keys.
+   *
+   * @throws IllegalStateException if the key is not declared here and has no default
+   */
+  public <T> T getOrDefault(ConfigKey<T> key) {
+    if (keys.containsKey(key.name())) {
+      return get(key);
+    }
+    return key.defaultValue()
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    key.name() + " is not declared to this config and has no default"));
+  }
+
+  /**
    * The value of {@code key}, or empty if it is optional and unset.
    *
    * @throws IllegalArgumentException if the key was not declared to this config

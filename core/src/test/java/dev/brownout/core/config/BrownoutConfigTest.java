@@ -34,6 +34,17 @@ class BrownoutConfigTest {
       ConfigKey.of("brownout.test.password", ValueType.string()).doc("A secret.").secret().build();
 
   @Test
+  void getOrDefaultReadsADeclaredKeyAndFallsBackToTheDefaultOfAnUndeclaredOne() {
+    BrownoutConfig config =
+        BrownoutConfig.builder().declare(TIMEOUT).set(TIMEOUT, Duration.ofMillis(5)).build();
+    assertThat(config.getOrDefault(TIMEOUT)).isEqualTo(Duration.ofMillis(5));
+    assertThat(config.getOrDefault(MODE)).isEqualTo(Mode.FAIL_CLOSED);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> config.getOrDefault(PASSWORD))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("brownout.test.password");
+  }
+
+  @Test
   void readsEnvironmentVariablesByTheirDerivedNames() {
     BrownoutConfig config =
         BrownoutConfig.builder()

@@ -131,6 +131,35 @@ public final class RedisTestServer implements AutoCloseable {
     return delta;
   }
 
+  /**
+   * The commands Brownout's Redis scripts run inside their one {@code EVALSHA}. The server counts
+   * them too; {@link #sentByClient} leaves them out to count what a client sent.
+   */
+  public static final java.util.Set<String> SCRIPT_COMMANDS =
+      java.util.Set.of(
+          "hdel",
+          "hexists",
+          "hget",
+          "hmget",
+          "hincrby",
+          "hset",
+          "hstrlen",
+          "persist",
+          "pexpireat",
+          "publish",
+          "sadd",
+          "time",
+          "del",
+          "srem",
+          "exists");
+
+  /** {@link #delta} without {@link #SCRIPT_COMMANDS}: what a Brownout client itself sent. */
+  public static Map<String, Long> sentByClient(Map<String, Long> before, Map<String, Long> after) {
+    Map<String, Long> sent = new java.util.TreeMap<>(delta(before, after));
+    sent.keySet().removeAll(SCRIPT_COMMANDS);
+    return sent;
+  }
+
   /** Resets {@code INFO commandstats}. */
   public void resetCommandCounts() {
     RedisClient client = RedisClient.create(uri());

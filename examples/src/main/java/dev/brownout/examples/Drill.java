@@ -380,6 +380,17 @@ final class Drill {
             + database.bookings()
             + " stored)",
         missing == 0);
+    boolean allPaid =
+        await(
+            () -> {
+              try {
+                return database.unpaid() == 0;
+              } catch (SQLException e) {
+                return false;
+              }
+            },
+            20);
+    check("every booking paid later was charged once the payment API answered", allPaid);
     boolean sessionsKept =
         await(
             () -> {

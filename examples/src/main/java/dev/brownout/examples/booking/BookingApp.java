@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import javax.sql.DataSource;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -47,7 +48,8 @@ import org.eclipse.jetty.server.ServerConnector;
  *   <li>sessions, flags and the read mode in one {@link StateStore}: memory, Redis or DynamoDB;
  *   <li>the database behind {@link WritePathDataSource}, so a database that refuses writes puts the
  *       site in browse-only mode and a probe brings it back;
- *   <li>the payment API behind a breaker, a retry, a timeout and a "pay later" fallback;
+ *   <li>the payment API behind a breaker, a retry, a timeout and a "pay later" fallback, with the
+ *       later charges taken once it answers again ({@link PendingCharges});
  *   <li>"instant book" in a staged rollout (10, 30, 60, 100% every ten minutes) that halts itself
  *       while the payment API's breaker is open.
  * </ul>
@@ -183,6 +185,8 @@ public final class BookingApp implements AutoCloseable {
             .add(resilience.guards())
             .build()
             .proxy(Payments.class, new HttpPayments(options.payments()));
+    DataSource db = WritePathDataSource.wrap(options.database(), writePath);
+    closing.add(0, new PendingCharges(db, payments, readMode));
 
     site = new Server();
     ServerConnector connector = new ServerConnector(site);
@@ -198,14 +202,7 @@ public final class BookingApp implements AutoCloseable {
         "/*",
         EnumSet.of(DispatcherType.REQUEST));
     context.addServlet(
-        new ServletHolder(
-            new BookingSite(
-                WritePathDataSource.wrap(options.database(), writePath),
-                payments,
-                flags,
-                readMode,
-                options.name())),
-        "/*");
+        new ServletHolder(new BookingSite(db, payments, flags, readMode, options.name())), "/*");
     site.setHandler(context);
     site.start();
     closing.add(0, site::stop);

@@ -107,6 +107,18 @@ public final class Database implements DataSource {
     }
   }
 
+  /** Bookings whose charge has not been taken yet. */
+  public long unpaid() throws SQLException {
+    try (Connection c = getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT COUNT(*) FROM booking WHERE payment IN ('pending', 'charging')")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   /** Whether a booking is stored. */
   public boolean exists(long booking) throws SQLException {
     try (Connection c = getConnection();

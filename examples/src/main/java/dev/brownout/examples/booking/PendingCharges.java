@@ -1,0 +1,93 @@
+package dev.brownout.examples.booking;
+
+import dev.brownout.degrade.ReadMode;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes the charges of bookings that were "paid later" once the payment API answers again. Each
+ * booking is claimed first ({@code payment = 'pending'} to {@code 'charging'} in one conditional
+ * update), so two servers never charge the same booking. Skipped while browse-only.
+ */
+final class PendingCharges implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PendingCharges.class);
+
+  private final DataSource db;
+  private final Payments payments;
+  private final ReadMode readMode;
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "brownout-demo-pending-charges");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  PendingCharges(DataSource db, Payments payments, ReadMode readMode) {
+    this.db = db;
+    this.payments = payments;
+    this.readMode = readMode;
+    timer.scheduleWithFixedDelay(this::runSafely, 1, 1, TimeUnit.SECONDS);
+  }
+
+  private void runSafely() {
+    try {
+      run();
+    } catch (SQLException | IOException | RuntimeException e) {
+      log.debug("Pending charges wait: {}", e.toString());
+    }
+  }
+
+  /** One round: claims and charges up to 20 pending bookings. */
+  void run() throws SQLException, IOException {
+    if (readMode.isBrowseOnly()) {
+      return;
+    }
+    List<Long> pending = new ArrayList<>();
+    try (Connection c = db.getConnection();
+        PreparedStatement select =
+            c.prepareStatement("SELECT id FROM booking WHERE payment = 'pending' LIMIT 20");
+        ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        pending.add(rs.getLong(1));
+      }
+    }
+    for (long booking : pending) {
+      if (!set(booking, "pending", "charging")) {
+        continue; // another server claimed it
+      }
+      String charge = payments.charge(booking);
+      set(booking, "charging", charge);
+      if (charge.equals("pending")) {
+        return; // the payment API is still down: try again next round
+      }
+    }
+  }
+
+  private boolean set(long booking, String from, String to) throws SQLException {
+    try (Connection c = db.getConnection();
+        PreparedStatement update =
+            c.prepareStatement("UPDATE booking SET payment = ? WHERE id = ? AND payment = ?")) {
+      update.setString(1, to);
+      update.setLong(2, booking);
+      update.setString(3, from);
+      return update.executeUpdate() == 1;
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}

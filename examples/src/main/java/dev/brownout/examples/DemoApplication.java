@@ -171,6 +171,7 @@ public final class DemoApplication implements AutoCloseable {
     lines.add("  Site:         " + site + "listings");
     lines.add("  Admin API:    " + api);
     lines.add("  Admin token:  " + token);
+    lines.add("  Console:      " + app.admin().uri().resolve("console") + "  (paste the token)");
     lines.add("");
     lines.add("  Try it (examples/README.md walks through more):");
     lines.add("    # sign in and book a stay; the session cookie goes in jar.txt");

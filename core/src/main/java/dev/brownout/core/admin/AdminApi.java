@@ -61,6 +61,13 @@ public final class AdminApi {
   /** The prefix of Brownout's versioned admin routes. */
   public static final String API_ROOT = "/api/v1";
 
+  /**
+   * The web console: a page that asks for a token and then lists flags (kill, release, set the
+   * rollout), the read mode (enter and clear reasons), breakers (force open, close, reset) and the
+   * audit trail, through this API. Served without a token, as it holds no data.
+   */
+  public static final String CONSOLE_PATH = "/console";
+
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
 
   private final List<AdminRoute> routes;
@@ -118,6 +125,13 @@ public final class AdminApi {
     long start = clock.nanoTime();
     String routeId = "unmatched";
     AdminResponse response;
+    if (request.method().equals("GET") && request.path().equals(CONSOLE_PATH)) {
+      // The console is a static page with no data in it: it asks for the token and calls the API.
+      metrics
+          .timer(REQUESTS, "console", "200")
+          .record(clock.nanoTime() - start, TimeUnit.NANOSECONDS);
+      return Console.response();
+    }
     try {
       Optional<AdminPrincipal> principal = authenticator.authenticate(request);
       if (principal.isEmpty()) {

@@ -1,7 +1,9 @@
 package dev.brownout.degrade;
 
+import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.ConfigKey;
 import dev.brownout.core.config.ValueType;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Duration;
 import java.util.List;
 
@@ -121,6 +123,35 @@ public final class DegradeConfig {
               "Retries declared by name only: the first wait between attempts, doubled each time"
                   + " with ±50% jitter.")
           .build();
+
+  /**
+   * A count-based breaker's rate and window from three keys, checked: the minimum number of calls
+   * cannot exceed the window.
+   *
+   * @throws IllegalArgumentException naming both keys if it does
+   */
+  static CircuitBreakerConfig.Builder countBased(
+      BrownoutConfig config,
+      ConfigKey<Double> rateKey,
+      ConfigKey<Integer> windowKey,
+      ConfigKey<Integer> minimumKey) {
+    int window = config.getOrDefault(windowKey);
+    int minimum = config.getOrDefault(minimumKey);
+    if (minimum > window) {
+      throw new IllegalArgumentException(
+          minimumKey.name()
+              + " ("
+              + minimum
+              + ") cannot exceed "
+              + windowKey.name()
+              + " ("
+              + window
+              + ")");
+    }
+    return CircuitBreakerConfig.custom()
+        .failureRateThreshold(config.getOrDefault(rateKey).floatValue())
+        .slidingWindow(window, minimum, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED);
+  }
 
   /** Every key. */
   public static List<ConfigKey<?>> keys() {

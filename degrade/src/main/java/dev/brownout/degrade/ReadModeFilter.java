@@ -1,7 +1,7 @@
 package dev.brownout.degrade;
 
 import dev.brownout.core.admin.Problem;
-import dev.brownout.core.json.JsonCodec;
+import dev.brownout.core.admin.servlet.ProblemResponses;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -103,10 +103,7 @@ public final class ReadModeFilter implements Filter {
   private void refuse(HttpServletRequest http, HttpServletResponse out) throws IOException {
     List<ReadOnlyReason> reasons = readMode.reasons();
     Instant eta = readMode.retryAfter().orElse(null);
-    long seconds =
-        eta == null
-            ? defaultRetryAfter.toSeconds()
-            : Math.max(1, Duration.between(Instant.now(), eta).toSeconds());
+    Duration retryAfter = eta == null ? defaultRetryAfter : Duration.between(Instant.now(), eta);
     String detail =
         reasons.isEmpty()
             ? "The application is browse-only for now; please try again shortly."
@@ -123,13 +120,7 @@ public final class ReadModeFilter implements Filter {
       problem = problem.with("eta", eta.toString());
     }
     problem = problem.with("reasons", reasons.stream().map(ReadOnlyReason::id).toList());
-    byte[] body = JsonCodec.standard().encode(problem);
-    out.setStatus(503);
-    out.setHeader("Retry-After", Long.toString(seconds));
-    out.setHeader("Cache-Control", "no-store");
-    out.setContentType(Problem.MEDIA_TYPE + "; charset=utf-8");
-    out.setContentLength(body.length);
-    out.getOutputStream().write(body);
+    ProblemResponses.send(out, problem, retryAfter);
   }
 
   private boolean allowed(HttpServletRequest request) {

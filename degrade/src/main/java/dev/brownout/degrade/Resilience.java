@@ -479,23 +479,11 @@ public final class Resilience implements AutoCloseable {
     }
 
     private CircuitBreakerConfig defaultBreaker() {
-      int window = config.getOrDefault(DegradeConfig.BREAKER_WINDOW);
-      int minimum = config.getOrDefault(DegradeConfig.BREAKER_MINIMUM_CALLS);
-      if (minimum > window) {
-        throw new IllegalArgumentException(
-            DegradeConfig.BREAKER_MINIMUM_CALLS.name()
-                + " ("
-                + minimum
-                + ") cannot exceed "
-                + DegradeConfig.BREAKER_WINDOW.name()
-                + " ("
-                + window
-                + ")");
-      }
-      return CircuitBreakerConfig.custom()
-          .failureRateThreshold(
-              config.getOrDefault(DegradeConfig.BREAKER_FAILURE_RATE).floatValue())
-          .slidingWindow(window, minimum, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+      return DegradeConfig.countBased(
+              config,
+              DegradeConfig.BREAKER_FAILURE_RATE,
+              DegradeConfig.BREAKER_WINDOW,
+              DegradeConfig.BREAKER_MINIMUM_CALLS)
           .waitDurationInOpenState(config.getOrDefault(DegradeConfig.BREAKER_WAIT_IN_OPEN))
           .slowCallDurationThreshold(config.getOrDefault(DegradeConfig.BREAKER_SLOW_CALL))
           .build();

@@ -7,7 +7,6 @@ import dev.brownout.core.metrics.MeterSpec;
 import dev.brownout.core.time.BrownoutClock;
 import dev.brownout.state.StateException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
@@ -99,26 +98,13 @@ public final class WritePath implements AutoCloseable {
               + "), or the reason lapses between probes");
     }
     this.message = config.getOrDefault(DegradeConfig.WRITE_PATH_MESSAGE);
-    int window = config.getOrDefault(DegradeConfig.WRITE_PATH_WINDOW);
-    int minimum = config.getOrDefault(DegradeConfig.WRITE_PATH_MINIMUM_CALLS);
-    if (minimum > window) {
-      throw new IllegalArgumentException(
-          DegradeConfig.WRITE_PATH_MINIMUM_CALLS.name()
-              + " ("
-              + minimum
-              + ") cannot exceed "
-              + DegradeConfig.WRITE_PATH_WINDOW.name()
-              + " ("
-              + window
-              + ")");
-    }
     CircuitBreakerRegistry registry =
         CircuitBreakerRegistry.of(
-            CircuitBreakerConfig.custom()
-                .failureRateThreshold(
-                    config.getOrDefault(DegradeConfig.WRITE_PATH_FAILURE_RATE).floatValue())
-                .minimumNumberOfCalls(minimum)
-                .slidingWindow(window, minimum, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+            DegradeConfig.countBased(
+                    config,
+                    DegradeConfig.WRITE_PATH_FAILURE_RATE,
+                    DegradeConfig.WRITE_PATH_WINDOW,
+                    DegradeConfig.WRITE_PATH_MINIMUM_CALLS)
                 // The probe, not a timer, decides when the write path is back.
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
                 .waitDurationInOpenState(Duration.ofDays(1))

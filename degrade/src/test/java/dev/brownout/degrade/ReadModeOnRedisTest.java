@@ -3,12 +3,12 @@ package dev.brownout.degrade;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.brownout.state.redis.RedisStateStore;
+import dev.brownout.state.testservers.Await;
 import dev.brownout.state.testservers.RedisTestServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +53,7 @@ class ReadModeOnRedisTest {
             "Moving databases.",
             null,
             null));
-    await(second::isBrowseOnly);
+    Await.until("the manual reason reaches the second server", second::isBrowseOnly);
 
     second.enter(
         new ReadOnlyReason(
@@ -64,15 +64,15 @@ class ReadModeOnRedisTest {
             "Payments upgrade.",
             Instant.now().plusSeconds(600),
             null));
-    await(() -> first.reasons().size() == 2);
+    Await.until("both reasons reach the first server", () -> first.reasons().size() == 2);
 
     first.leave("db-move");
-    await(() -> second.reasons().size() == 1);
+    Await.until("the cleared reason leaves the second server", () -> second.reasons().size() == 1);
     assertThat(second.isBrowseOnly()).isTrue();
     assertThat(second.reasons()).extracting(ReadOnlyReason::id).containsExactly("payments");
 
     second.leave("payments");
-    await(() -> !first.isBrowseOnly());
+    Await.until("the first server is read-write again", () -> !first.isBrowseOnly());
   }
 
   @Test
@@ -89,16 +89,12 @@ class ReadModeOnRedisTest {
             "Paused.",
             null,
             now.plusSeconds(2)));
-    await(second::isBrowseOnly);
+    Await.until("the automatic reason reaches the second server", second::isBrowseOnly);
     // Nobody renews: the record expires in Redis and both servers return to read-write.
-    await(() -> !first.isBrowseOnly() && !second.isBrowseOnly());
-  }
-
-  static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition met within 15 s").isLessThan(deadline);
-      Thread.sleep(20);
-    }
+    Await.until(
+        "the unrenewed reason lapses on both servers",
+        Duration.ofSeconds(15),
+        Duration.ofMillis(50),
+        () -> !first.isBrowseOnly() && !second.isBrowseOnly());
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.metrics.BrownoutMetrics;
+import dev.brownout.state.testservers.Await;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -24,7 +25,6 @@ import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -222,7 +222,7 @@ class WritePathTest {
     assertThat(writePath.probeNow()).as("the probe sees a read-only database").isFalse();
 
     h2.reopen(false);
-    await(() -> !readMode.isBrowseOnly());
+    Await.until("the probe restores read-write", () -> !readMode.isBrowseOnly());
     assertThat(send("POST").statusCode()).isEqualTo(201);
     assertThat(send("GET").body()).isEqualTo("2");
     assertThat(metrics.counter(WritePath.TRANSITIONS, "tripped").count()).isEqualTo(1);
@@ -303,13 +303,5 @@ class WritePathTest {
         .hasMessageContaining("brownout.degrade.write-path.lease");
     assertThatThrownBy(() -> WritePath.builder().readMode(readMode).build())
         .hasMessageContaining("probe");
-  }
-
-  static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition met within 10 s").isLessThan(deadline);
-      Thread.sleep(20);
-    }
   }
 }

@@ -3,6 +3,7 @@ package dev.brownout.flags;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.brownout.state.redis.RedisStateStore;
+import dev.brownout.state.testservers.Await;
 import dev.brownout.state.testservers.RedisTestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,13 +50,9 @@ class FlagsOnRedisTest {
     return flags;
   }
 
-  static void await(String what, java.util.function.BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-      Thread.sleep(1);
-    }
+  /** Polls every millisecond: the propagation latency is measured with it. */
+  static void await(String what, java.util.function.BooleanSupplier condition) {
+    Await.until(what, Duration.ofSeconds(10), Duration.ofMillis(1), condition);
   }
 
   @Test

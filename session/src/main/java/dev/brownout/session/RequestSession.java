@@ -31,7 +31,6 @@ final class RequestSession {
   private boolean loaded;
   private @Nullable String requestedValidId;
   private @Nullable BrownoutHttpSession view;
-  private boolean storeFailed;
 
   RequestSession(Sessions sessions, HttpServletRequest request, HttpServletResponse response) {
     this.sessions = sessions;
@@ -143,7 +142,6 @@ final class RequestSession {
         try {
           data = repository().load(id);
         } catch (StateException e) {
-          storeFailed = true;
           StoreDownPolicy policy = sessions.storeDownPolicy();
           if (policy == StoreDownPolicy.NEW_SESSION) {
             sessions.storeError("new-session");
@@ -300,9 +298,5 @@ final class RequestSession {
         }
       }
     }
-  }
-
-  boolean storeFailed() {
-    return storeFailed;
   }
 }

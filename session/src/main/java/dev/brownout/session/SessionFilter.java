@@ -1,7 +1,7 @@
 package dev.brownout.session;
 
 import dev.brownout.core.admin.Problem;
-import dev.brownout.core.json.JsonCodec;
+import dev.brownout.core.admin.servlet.ProblemResponses;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -100,15 +100,11 @@ public final class SessionFilter implements Filter {
   private void problem(
       HttpServletResponse out, int status, String type, String title, String detail, String path)
       throws IOException {
-    Problem problem = new Problem(URI.create(type), title, status, detail, path, Map.of());
-    byte[] body = JsonCodec.standard().encode(problem);
     out.resetBuffer();
-    out.setStatus(status);
-    out.setHeader("Retry-After", Long.toString(sessions.retryAfter().toSeconds()));
-    out.setHeader("Cache-Control", "no-store");
-    out.setContentType(Problem.MEDIA_TYPE + "; charset=utf-8");
-    out.setContentLength(body.length);
-    out.getOutputStream().write(body);
+    ProblemResponses.send(
+        out,
+        new Problem(URI.create(type), title, status, detail, path, Map.of()),
+        sessions.retryAfter());
     out.flushBuffer();
   }
 

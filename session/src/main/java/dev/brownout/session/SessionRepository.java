@@ -109,10 +109,6 @@ public final class SessionRepository {
     return codec;
   }
 
-  BrownoutMetrics metrics() {
-    return metrics;
-  }
-
   // --- reading
 
   /** Loads a session: one store read (none on a near-cache hit). */

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.state.redis.RedisStateStore;
+import dev.brownout.state.testservers.Await;
 import dev.brownout.state.testservers.RedisTestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,7 +90,11 @@ class RedisOutageTest {
     SessionServer server = server(SessionContract.config());
     assertThat(server.get("set=a:1", null).status()).isEqualTo(503);
     redis.start();
-    await(() -> server.get("set=a:1", null).status() == 200);
+    Await.until(
+        "Redis answers again",
+        Duration.ofSeconds(20),
+        Duration.ofMillis(100),
+        () -> server.get("set=a:1", null).status() == 200);
   }
 
   @Test
@@ -111,7 +115,11 @@ class RedisOutageTest {
     assertThat(unknown.status()).as("a session not in the cache fails closed").isEqualTo(503);
 
     redis.start();
-    await(() -> readFromRedis(id).contains("b=2"));
+    Await.until(
+        "the held change reaches Redis",
+        Duration.ofSeconds(20),
+        Duration.ofMillis(100),
+        () -> readFromRedis(id).contains("b=2"));
     assertThat(readFromRedis(id)).isEqualTo("a=1\nb=2");
   }
 
@@ -131,7 +139,11 @@ class RedisOutageTest {
 
     redis.start();
     // Under this policy a failed load also answers 200 (with a new session): wait for the data.
-    await(() -> server.get("peek", id).body().equals("a=1"));
+    Await.until(
+        "the old session is read again",
+        Duration.ofSeconds(20),
+        Duration.ofMillis(100),
+        () -> server.get("peek", id).body().equals("a=1"));
   }
 
   /** The session as a fresh server, with its own connection, reads it from Redis. */
@@ -150,27 +162,15 @@ class RedisOutageTest {
 
   static String awaitBody(SessionServer server, String id) {
     String[] body = new String[1];
-    await(
+    Await.until(
+        "Redis answers again",
+        Duration.ofSeconds(20),
+        Duration.ofMillis(100),
         () -> {
           SessionServer.Reply reply = server.get("peek", id);
           body[0] = reply.body();
           return reply.status() == 200;
         });
     return body[0];
-  }
-
-  static void await(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 20 s");
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 }

@@ -25,7 +25,7 @@ final class Console {
   private Console() {}
 
   static AdminResponse response() {
-    return AdminResponse.raw(200, "text/html; charset=utf-8", PAGE)
+    return AdminResponse.raw(200, "text/html", PAGE)
         .withHeader("Content-Security-Policy", POLICY)
         .withHeader("Cache-Control", "no-store")
         .withHeader("X-Content-Type-Options", "nosniff")

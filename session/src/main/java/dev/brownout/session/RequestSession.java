@@ -26,7 +26,7 @@ final class RequestSession {
   private final Sessions sessions;
   private final HttpServletRequest request;
   private final HttpServletResponse response;
-  private final List<String> requestedIds;
+  private @Nullable List<String> requestedIds;
   private SessionLocks.@Nullable Lock lock;
   private boolean loaded;
   private @Nullable String requestedValidId;
@@ -36,7 +36,6 @@ final class RequestSession {
     this.sessions = sessions;
     this.request = request;
     this.response = response;
-    this.requestedIds = resolveIds();
   }
 
   SessionRepository repository() {
@@ -51,7 +50,17 @@ final class RequestSession {
     return request.getServletContext();
   }
 
-  /** The well-formed ids the request carries, in order; malformed ones are ignored. */
+  /**
+   * The well-formed ids the request carries, in order; malformed ones are ignored. Parsed on first
+   * use, so a request that never asks for its session pays nothing.
+   */
+  private List<String> requestedIds() {
+    if (requestedIds == null) {
+      requestedIds = resolveIds();
+    }
+    return requestedIds;
+  }
+
   private List<String> resolveIds() {
     List<String> ids = new ArrayList<>();
     if (sessions.headerName() != null) {
@@ -87,7 +96,7 @@ final class RequestSession {
 
   /** The first id the request carried, valid or not; null if none. */
   @Nullable String requestedId() {
-    return requestedIds.isEmpty() ? null : requestedIds.get(0);
+    return requestedIds().isEmpty() ? null : requestedIds().get(0);
   }
 
   boolean requestedIdValid() {
@@ -96,7 +105,7 @@ final class RequestSession {
   }
 
   boolean requestedIdFromCookie() {
-    return sessions.headerName() == null && !requestedIds.isEmpty();
+    return sessions.headerName() == null && !requestedIds().isEmpty();
   }
 
   /**
@@ -105,11 +114,11 @@ final class RequestSession {
    * @return false if the request must be refused (the wait ran out and the policy says reject)
    */
   boolean lockIfNeeded() {
-    if (sessions.locks() == null || requestedIds.isEmpty()) {
+    if (sessions.locks() == null || requestedIds().isEmpty()) {
       return true;
     }
     try {
-      Optional<SessionLocks.Lock> taken = sessions.locks().acquire(requestedIds.get(0));
+      Optional<SessionLocks.Lock> taken = sessions.locks().acquire(requestedIds().get(0));
       if (taken.isPresent()) {
         lock = taken.get();
         return true;
@@ -133,7 +142,7 @@ final class RequestSession {
       return;
     }
     loaded = true;
-    for (String id : requestedIds) {
+    for (String id : requestedIds()) {
       Optional<SessionData> data;
       SessionData pending = sessions.pending(id);
       if (pending != null) {

@@ -1,5 +1,7 @@
 package dev.brownout.flags;
 
+import dev.brownout.flags.internal.ContextAccess;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -10,13 +12,20 @@ import org.jspecify.annotations.Nullable;
  * rules test. Always explicit: there is no hidden "current user". Immutable.
  */
 public final class FlagContext {
+  static {
+    ContextAccess.register(context -> context.keyUtf8);
+  }
+
   private static final FlagContext ANONYMOUS = new FlagContext("", Map.of());
 
   private final String key;
+  // Encoded once here: every flag that buckets by key hashes these bytes.
+  private final byte[] keyUtf8;
   private final Map<String, String> attributes;
 
   private FlagContext(String key, Map<String, String> attributes) {
     this.key = key;
+    this.keyUtf8 = key.getBytes(StandardCharsets.UTF_8);
     this.attributes = attributes;
   }
 

@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
 public final class FlagSnapshot {
   private static final FlagSnapshot EMPTY = new FlagSnapshot(Map.of(), Instant.EPOCH);
 
+  // A plain HashMap, never changed after construction and never handed out: lookups skip the
+  // unmodifiable wrapper's extra call.
   private final Map<String, CompiledFlag> flags;
   private final Instant loadedAt;
   // Made once: a method reference built per evaluation would allocate on the hot path.
@@ -37,7 +39,7 @@ public final class FlagSnapshot {
     for (CompiledFlag flag : compiled) {
       map.put(flag.definition().key(), flag);
     }
-    return new FlagSnapshot(Collections.unmodifiableMap(map), loadedAt);
+    return new FlagSnapshot(map, loadedAt);
   }
 
   @Nullable CompiledFlag compiled(String key) {
@@ -58,7 +60,7 @@ public final class FlagSnapshot {
 
   /** Every flag key. */
   public java.util.Set<String> keys() {
-    return flags.keySet();
+    return Collections.unmodifiableSet(flags.keySet());
   }
 
   /** When this snapshot was read from the store. */
@@ -71,19 +73,19 @@ public final class FlagSnapshot {
     return flags.size();
   }
 
-  FlagEvaluation evaluate(CompiledFlag flag, FlagContext context) {
-    return flag.evaluate(context, lookup);
+  int evaluateAndCount(CompiledFlag flag, FlagContext context) {
+    return flag.evaluateAndCount(context, lookup);
   }
 
   FlagSnapshot with(CompiledFlag flag, Instant at) {
     Map<String, CompiledFlag> map = new HashMap<>(flags);
     map.put(flag.definition().key(), flag);
-    return new FlagSnapshot(Collections.unmodifiableMap(map), at);
+    return new FlagSnapshot(map, at);
   }
 
   FlagSnapshot without(String key, Instant at) {
     Map<String, CompiledFlag> map = new HashMap<>(flags);
     map.remove(key);
-    return new FlagSnapshot(Collections.unmodifiableMap(map), at);
+    return new FlagSnapshot(map, at);
   }
 }

@@ -5,6 +5,7 @@ import dev.brownout.core.guard.GuardFactory;
 import dev.brownout.core.json.JsonCodec;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.metrics.MeterSpec;
+import dev.brownout.core.metrics.ThreadSlotCounter;
 import dev.brownout.core.time.BrownoutClock;
 import dev.brownout.flags.internal.CompiledFlag;
 import dev.brownout.state.ChangeEvent;
@@ -25,8 +26,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -91,16 +90,16 @@ public final class Flags implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Flags.class);
 
   /** The snapshot. */
-  private record Current(FlagSnapshot snapshot) {}
 
   /** Evaluation counts by flag, variant and reason; each is a Micrometer function counter. */
-  private final Map<List<String>, LongAdder> evaluationCounts = new ConcurrentHashMap<>();
+  private final Map<List<String>, ThreadSlotCounter> evaluationCounts = new ConcurrentHashMap<>();
 
   private final StateStore store;
   private final BrownoutClock clock;
   private final BrownoutMetrics metrics;
   private final JsonCodec codec = JsonCodec.standard();
-  private final AtomicReference<Current> current;
+  // Read by every evaluation: one volatile load, swapped whole by install().
+  private volatile FlagSnapshot current;
   private final NamespaceFollower follower;
   private volatile Instant lastSync;
   private final FlagAdmin admin;
@@ -110,7 +109,7 @@ public final class Flags implements AutoCloseable {
     this.clock = builder.clock;
     this.metrics = builder.metrics;
     this.lastSync = Instant.EPOCH;
-    this.current = new AtomicReference<>(new Current(FlagSnapshot.empty()));
+    this.current = FlagSnapshot.empty();
     this.follower =
         new NamespaceFollower(
             store,
@@ -153,8 +152,14 @@ public final class Flags implements AutoCloseable {
    * flag.
    */
   public boolean isEnabled(String flag, FlagContext context, boolean defaultValue) {
-    FlagEvaluation result = evaluate(flag, context);
-    return result.value() instanceof Boolean on ? on : defaultValue;
+    // evaluate(), without building or reading a FlagEvaluation: the hottest call in the library.
+    FlagSnapshot now = current;
+    CompiledFlag compiled = now.compiled(flag);
+    if (compiled == null) {
+      countUnknown(flag);
+      return defaultValue;
+    }
+    return compiled.isOn(now.evaluateAndCount(compiled, context), defaultValue);
   }
 
   /** A string flag's value, or {@code defaultValue}. */
@@ -174,20 +179,22 @@ public final class Flags implements AutoCloseable {
    * result with {@link FlagEvaluation.Reason#FLAG_NOT_FOUND} and no variant.
    */
   public FlagEvaluation evaluate(String flag, FlagContext context) {
-    Current now = current.get();
-    CompiledFlag compiled = now.snapshot().compiled(flag);
+    FlagSnapshot now = current;
+    CompiledFlag compiled = now.compiled(flag);
     if (compiled == null) {
-      metrics.counter(UNKNOWN, flag).increment();
+      countUnknown(flag);
       return new FlagEvaluation(flag, null, null, FlagEvaluation.Reason.FLAG_NOT_FOUND, null);
     }
-    FlagEvaluation result = now.snapshot().evaluate(compiled, context);
-    compiled.count(result);
-    return result;
+    return compiled.outcome(now.evaluateAndCount(compiled, context));
+  }
+
+  private void countUnknown(String flag) {
+    metrics.counter(UNKNOWN, flag).increment();
   }
 
   /** The flags as they are now. */
   public FlagSnapshot snapshot() {
-    return current.get().snapshot();
+    return current;
   }
 
   /**
@@ -302,10 +309,10 @@ public final class Flags implements AutoCloseable {
     for (String key : snapshot.keys()) {
       snapshot.compiled(key).bindCounts(outcome -> evaluationCount(key, outcome));
     }
-    current.set(new Current(snapshot));
+    current = snapshot;
   }
 
-  private LongAdder evaluationCount(String key, FlagEvaluation outcome) {
+  private ThreadSlotCounter evaluationCount(String key, FlagEvaluation outcome) {
     List<String> tags =
         List.of(
             key,
@@ -314,9 +321,9 @@ public final class Flags implements AutoCloseable {
     return evaluationCounts.computeIfAbsent(
         tags,
         t -> {
-          LongAdder count = new LongAdder();
+          ThreadSlotCounter count = new ThreadSlotCounter();
           metrics.functionCounter(
-              EVALUATIONS, count, LongAdder::doubleValue, t.get(0), t.get(1), t.get(2));
+              EVALUATIONS, count, ThreadSlotCounter::doubleValue, t.get(0), t.get(1), t.get(2));
           return count;
         });
   }

@@ -11,8 +11,10 @@ import java.util.List;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.CharRange;
 import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.StringLength;
 
 /** Bucketing must be right, sticky, uniform, monotonic and the same for ever. */
 class BucketingProperties {
@@ -42,7 +44,26 @@ class BucketingProperties {
 
     assertThat(Murmur3.hash(salt, unit, seed)).isEqualTo(expected);
     assertThat(Murmur3.Prefix.of(salt, seed).hash(unit)).isEqualTo(expected);
+    assertThat(Murmur3.Prefix.of(salt, seed).hash(unit.getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(expected);
     assertThat(Murmur3.hash(bytes, seed)).isEqualTo(expected);
+  }
+
+  @Property(tries = 2000)
+  void byteHashEqualsGuavasHashForEveryPrefixAlignment(
+      @ForAll @CharRange(from = 'a', to = 'e') @StringLength(max = 7) String salt,
+      @ForAll
+          @CharRange(from = 0, to = 0x7f)
+          @CharRange(from = 0xe9, to = 0xe9)
+          @StringLength(max = 40)
+          String unit,
+      @ForAll int seed) {
+    byte[] bytes = (salt + ":" + unit).getBytes(StandardCharsets.UTF_8);
+    int expected = Hashing.murmur3_32_fixed(seed).hashBytes(bytes).asInt();
+
+    assertThat(Murmur3.Prefix.of(salt, seed).hash(unit)).isEqualTo(expected);
+    assertThat(Murmur3.Prefix.of(salt, seed).hash(unit.getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(expected);
   }
 
   @Property(tries = 300)

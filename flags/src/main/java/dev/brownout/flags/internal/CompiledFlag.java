@@ -1,5 +1,6 @@
 package dev.brownout.flags.internal;
 
+import dev.brownout.core.metrics.ThreadSlotCounter;
 import dev.brownout.flags.Bucketing;
 import dev.brownout.flags.FlagContext;
 import dev.brownout.flags.FlagDefinition;
@@ -12,55 +13,81 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A validated definition turned into what evaluation needs: every possible result is built here,
- * once, so evaluating allocates nothing and cannot fail.
+ * once, and numbered, so evaluating picks a number (allocating nothing, never failing) and counting
+ * it is an array index.
  */
 public final class CompiledFlag {
   private static final int MAX_PREREQUISITE_DEPTH = 16;
 
   private final FlagDefinition definition;
   private final long version;
+  private static final int DISABLED = 0;
+  private static final int PREREQUISITE_FAILED = 1;
+
   private final boolean enabled;
-  private final FlagEvaluation disabled;
-  private final FlagEvaluation prerequisiteFailed;
   private final String[] prerequisiteFlags;
   private final String[] prerequisiteVariants;
-  private final Map<String, FlagEvaluation> targets;
+  private final Map<String, Integer> targets;
   private final CompiledRule[] rules;
   private final CompiledServe fallthrough;
   private final Class<?> valueKind;
-  private final List<FlagEvaluation> outcomes = new ArrayList<>();
+  // Every result this flag can return, numbered: evaluation returns an index into this.
+  private final FlagEvaluation[] outcomes;
+  // Each outcome's value as 1 (true), 0 (false) or NOT_BOOLEAN: isEnabled reads one byte.
+  private final byte[] booleans;
+  private static final byte NOT_BOOLEAN = 2;
 
-  private record CompiledRule(CompiledCondition[] conditions, CompiledServe serve) {}
+  private record CompiledRule(CompiledCondition[] conditions, CompiledServe serve) {
+    boolean matches(FlagContext context) {
+      for (CompiledCondition condition : conditions) {
+        if (!condition.matches(context)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
 
   private record CompiledCondition(
       String attribute,
+      boolean byKey,
       Operator operator,
       String[] texts,
       double[] numbers,
       Operator.Semver[] versions,
       Instant[] instants) {
+    // The common operators stay small enough for the JIT to inline into evaluation; the rest
+    // (text matching, numbers, dates, versions) are a call away.
     boolean matches(FlagContext context) {
-      String value = context.attribute(attribute);
+      String value = byKey ? context.attribute(attribute) : context.attributes().get(attribute);
       if (value == null) {
         return operator == Operator.NOT_IN;
       }
-      switch (operator) {
-        case IN, NOT_IN -> {
-          boolean found = false;
-          for (String text : texts) {
-            if (text.equals(value)) {
-              found = true;
-              break;
-            }
-          }
-          return operator == Operator.IN ? found : !found;
+      if (operator == Operator.IN) {
+        return isListed(value);
+      }
+      if (operator == Operator.NOT_IN) {
+        return !isListed(value);
+      }
+      return matchesOther(value);
+    }
+
+    private boolean isListed(String value) {
+      for (String text : texts) {
+        if (text.equals(value)) {
+          return true;
         }
+      }
+      return false;
+    }
+
+    private boolean matchesOther(String value) {
+      switch (operator) {
         case STARTS_WITH, ENDS_WITH, CONTAINS -> {
           for (String text : texts) {
             boolean hit =
@@ -127,43 +154,54 @@ public final class CompiledFlag {
     }
   }
 
-  /** A fixed variant, or a rollout with its precomputed results. */
+  /**
+   * A fixed variant ({@code fixed >= 0}), or a rollout with its precomputed results; every result
+   * is an index into the flag's outcomes.
+   */
   private record CompiledServe(
-      @Nullable FlagEvaluation fixed,
+      int fixed,
       int threshold,
       Murmur3.@Nullable Prefix rolloutPrefix,
       Murmur3.@Nullable Prefix variantPrefix,
       String bucketBy,
+      boolean byKey,
       int[] cumulative,
-      FlagEvaluation[] in,
-      FlagEvaluation out) {
-    void collect(List<FlagEvaluation> into) {
-      if (fixed != null) {
-        into.add(fixed);
-      } else {
-        into.addAll(List.of(in));
-        into.add(out);
-      }
-    }
-
-    FlagEvaluation serve(FlagContext context) {
-      if (fixed != null) {
+      int[] in,
+      int out) {
+    int serve(FlagContext context) {
+      if (fixed >= 0) {
         return fixed;
       }
-      String unit = context.attribute(bucketBy);
-      if (unit == null || rolloutPrefix.bucket(unit) >= threshold) {
+      int bucket = bucket(rolloutPrefix, context);
+      if (bucket < 0) {
         return out;
       }
       if (in.length == 1) {
-        return in[0];
+        // One variant in. Units fall either side at random, so a branch here would mispredict
+        // often; arithmetic instead: inside is 1 when bucket < threshold (both are non-negative).
+        int inside = (bucket - threshold) >>> 31;
+        return out + inside * (in[0] - out);
       }
-      int bucket = variantPrefix.bucket(unit);
+      if (bucket >= threshold) {
+        return out;
+      }
+      int variantBucket = bucket(variantPrefix, context);
       for (int i = 0; i < cumulative.length; i++) {
-        if (bucket < cumulative[i]) {
+        if (variantBucket < cumulative[i]) {
           return in[i];
         }
       }
       return in[in.length - 1];
+    }
+
+    /** The unit's bucket under {@code prefix}, or -1 if the context has no unit to bucket by. */
+    private int bucket(Murmur3.Prefix prefix, FlagContext context) {
+      if (byKey) {
+        byte[] key = ContextAccess.keyUtf8(context);
+        return key.length == 0 ? -1 : prefix.bucket(key);
+      }
+      String unit = context.attribute(bucketBy);
+      return unit == null ? -1 : prefix.bucket(unit);
     }
   }
 
@@ -185,21 +223,29 @@ public final class CompiledFlag {
     this.valueKind = variants.values().iterator().next().getClass();
     String off = definition.offVariantOrDefault();
     Function<String, Object> value = variants::get;
-    this.disabled = new FlagEvaluation(key, off, value.apply(off), Reason.DISABLED, null);
-    this.prerequisiteFailed =
-        new FlagEvaluation(key, off, value.apply(off), Reason.PREREQUISITE_FAILED, null);
+    List<FlagEvaluation> results = new ArrayList<>();
+    results.add(DISABLED, new FlagEvaluation(key, off, value.apply(off), Reason.DISABLED, null));
+    results.add(
+        PREREQUISITE_FAILED,
+        new FlagEvaluation(key, off, value.apply(off), Reason.PREREQUISITE_FAILED, null));
     List<FlagDefinition.Prerequisite> prerequisites =
         definition.prerequisites() == null ? List.of() : definition.prerequisites();
     this.prerequisiteFlags =
         prerequisites.stream().map(FlagDefinition.Prerequisite::flag).toArray(String[]::new);
     this.prerequisiteVariants =
         prerequisites.stream().map(FlagDefinition.Prerequisite::variant).toArray(String[]::new);
-    Map<String, FlagEvaluation> targetMap = new HashMap<>();
+    Map<String, Integer> targetMap = new HashMap<>();
     if (definition.targets() != null) {
       for (FlagDefinition.Target target : definition.targets()) {
-        FlagEvaluation result =
-            new FlagEvaluation(
-                key, target.variant(), value.apply(target.variant()), Reason.TARGETING_MATCH, null);
+        int result =
+            add(
+                results,
+                new FlagEvaluation(
+                    key,
+                    target.variant(),
+                    value.apply(target.variant()),
+                    Reason.TARGETING_MATCH,
+                    null));
         for (String unit : target.units()) {
           targetMap.put(unit, result);
         }
@@ -213,7 +259,7 @@ public final class CompiledFlag {
             rule.conditions().stream().map(CompiledFlag::compile).toArray(CompiledCondition[]::new);
         compiledRules.add(
             new CompiledRule(
-                conditions, compile(definition, rule.serve(), Reason.RULE, rule.id())));
+                conditions, compile(definition, rule.serve(), Reason.RULE, rule.id(), results)));
       }
     }
     this.rules = compiledRules.toArray(new CompiledRule[0]);
@@ -225,47 +271,63 @@ public final class CompiledFlag {
                     .filter(name -> !name.equals(off))
                     .findFirst()
                     .orElse(off));
-    this.fallthrough = compile(definition, fallthroughServe, Reason.DEFAULT, null);
-    outcomes.add(disabled);
-    outcomes.add(prerequisiteFailed);
-    outcomes.addAll(new HashSet<>(targets.values()));
-    for (CompiledRule rule : rules) {
-      rule.serve().collect(outcomes);
+    this.fallthrough = compile(definition, fallthroughServe, Reason.DEFAULT, null, results);
+    this.outcomes = results.toArray(new FlagEvaluation[0]);
+    this.booleans = new byte[outcomes.length];
+    for (int i = 0; i < outcomes.length; i++) {
+      booleans[i] = outcomes[i].value() instanceof Boolean on ? (byte) (on ? 1 : 0) : NOT_BOOLEAN;
     }
-    fallthrough.collect(outcomes);
   }
 
-  private FlagEvaluation[] counted = new FlagEvaluation[0];
-  private LongAdder[] counts = new LongAdder[0];
+  private static int add(List<FlagEvaluation> results, FlagEvaluation result) {
+    results.add(result);
+    return results.size() - 1;
+  }
+
+  private ThreadSlotCounter[] counts = new ThreadSlotCounter[0];
 
   /**
    * Gives each possible result its count, once, before this flag is published in a snapshot (the
-   * publication's volatile write makes the arrays visible to evaluating threads).
+   * publication's volatile write makes the array visible to evaluating threads).
    */
-  public void bindCounts(Function<FlagEvaluation, LongAdder> countFor) {
-    FlagEvaluation[] results = outcomes.toArray(new FlagEvaluation[0]);
-    LongAdder[] adders = new LongAdder[results.length];
-    for (int i = 0; i < results.length; i++) {
-      adders[i] = countFor.apply(results[i]);
+  public void bindCounts(Function<FlagEvaluation, ThreadSlotCounter> countFor) {
+    ThreadSlotCounter[] adders = new ThreadSlotCounter[outcomes.length];
+    for (int i = 0; i < outcomes.length; i++) {
+      adders[i] = countFor.apply(outcomes[i]);
     }
     this.counts = adders;
-    this.counted = results;
   }
 
-  /** Counts one evaluation that returned {@code result}: no lookup, no allocation. */
-  public void count(FlagEvaluation result) {
-    FlagEvaluation[] results = counted;
-    for (int i = 0; i < results.length; i++) {
-      if (results[i] == result) {
-        counts[i].increment();
-        return;
-      }
+  /**
+   * Evaluates for {@code context} and counts the result (once {@link #bindCounts} has run): no
+   * lookup, no allocation. Returns the result's number, for {@link #outcome} and {@link #isOn}.
+   */
+  public int evaluateAndCount(FlagContext context, Function<String, @Nullable CompiledFlag> flags) {
+    int result = evaluate(context, flags, 0);
+    ThreadSlotCounter[] counters = counts;
+    if (result < counters.length) {
+      counters[result].increment();
     }
+    return result;
+  }
+
+  /** The result numbered {@code result}. */
+  public FlagEvaluation outcome(int result) {
+    return outcomes[result];
+  }
+
+  /**
+   * Whether the result numbered {@code result} is {@code true}; {@code otherwise} if this flag's
+   * values are not booleans.
+   */
+  public boolean isOn(int result, boolean otherwise) {
+    byte on = booleans[result];
+    return on == NOT_BOOLEAN ? otherwise : on == 1;
   }
 
   /** Every result this flag can return, for per-result meters. */
   public List<FlagEvaluation> outcomes() {
-    return List.copyOf(outcomes);
+    return List.of(outcomes);
   }
 
   private static CompiledCondition compile(FlagDefinition.Condition condition) {
@@ -284,6 +346,7 @@ public final class CompiledFlag {
     }
     return new CompiledCondition(
         condition.attribute(),
+        condition.attribute().equals("key"),
         operator,
         values.toArray(new String[0]),
         numbers,
@@ -295,20 +358,18 @@ public final class CompiledFlag {
       FlagDefinition definition,
       FlagDefinition.Serve serve,
       Reason reason,
-      @Nullable String ruleId) {
+      @Nullable String ruleId,
+      List<FlagEvaluation> outcomes) {
     String key = definition.key();
     Map<String, Object> variants = definition.variantsOrDefault();
     String off = definition.offVariantOrDefault();
     if (serve.variant() != null) {
-      return new CompiledServe(
-          new FlagEvaluation(key, serve.variant(), variants.get(serve.variant()), reason, ruleId),
-          0,
-          null,
-          null,
-          "",
-          new int[0],
-          new FlagEvaluation[0],
-          new FlagEvaluation(key, off, variants.get(off), reason, ruleId));
+      int fixed =
+          add(
+              outcomes,
+              new FlagEvaluation(
+                  key, serve.variant(), variants.get(serve.variant()), reason, ruleId));
+      return new CompiledServe(fixed, 0, null, null, "", false, new int[0], new int[0], fixed);
     }
     FlagDefinition.Rollout rollout = serve.rollout();
     Reason in = reason == Reason.RULE ? Reason.RULE : Reason.SPLIT;
@@ -320,31 +381,37 @@ public final class CompiledFlag {
     }
     long total = weights.values().stream().mapToLong(Integer::longValue).sum();
     int[] cumulative = new int[weights.size()];
-    FlagEvaluation[] results = new FlagEvaluation[weights.size()];
+    int[] results = new int[weights.size()];
     long running = 0;
     int i = 0;
     for (Map.Entry<String, Integer> weight : weights.entrySet()) {
       running += weight.getValue();
       cumulative[i] = (int) (running * Bucketing.BUCKETS / total);
       results[i] =
-          new FlagEvaluation(key, weight.getKey(), variants.get(weight.getKey()), in, ruleId);
+          add(
+              outcomes,
+              new FlagEvaluation(key, weight.getKey(), variants.get(weight.getKey()), in, ruleId));
       i++;
     }
     String otherwise = rollout.otherwise() == null ? off : rollout.otherwise();
+    String bucketBy = rollout.bucketBy() == null ? "key" : rollout.bucketBy();
     return new CompiledServe(
-        null,
+        -1,
         Bucketing.threshold(rollout.percentage() == null ? 100 : rollout.percentage()),
         Murmur3.Prefix.of(rollout.salt() == null ? key : rollout.salt(), Bucketing.ROLLOUT_SEED),
         Murmur3.Prefix.of(rollout.salt() == null ? key : rollout.salt(), Bucketing.VARIANT_SEED),
-        rollout.bucketBy() == null ? "key" : rollout.bucketBy(),
+        bucketBy,
+        bucketBy.equals("key"),
         cumulative,
         results,
-        new FlagEvaluation(
-            key,
-            otherwise,
-            variants.get(otherwise),
-            reason == Reason.RULE ? Reason.RULE : Reason.SPLIT_OUT,
-            ruleId));
+        add(
+            outcomes,
+            new FlagEvaluation(
+                key,
+                otherwise,
+                variants.get(otherwise),
+                reason == Reason.RULE ? Reason.RULE : Reason.SPLIT_OUT,
+                ruleId)));
   }
 
   /** The definition. */
@@ -370,43 +437,46 @@ public final class CompiledFlag {
   /** Evaluates for {@code context}; prerequisites are looked up with {@code flags}. */
   public FlagEvaluation evaluate(
       FlagContext context, Function<String, @Nullable CompiledFlag> flags) {
-    return evaluate(context, flags, 0);
+    return outcomes[evaluate(context, flags, 0)];
   }
 
-  private FlagEvaluation evaluate(
+  private int evaluate(
       FlagContext context, Function<String, @Nullable CompiledFlag> flags, int depth) {
+    // Kept short, with the less common steps in methods of their own, so that the JIT inlines
+    // it into the caller.
     if (!enabled) {
-      return disabled;
+      return DISABLED;
     }
-    for (int i = 0; i < prerequisiteFlags.length; i++) {
-      CompiledFlag prerequisite = flags.apply(prerequisiteFlags[i]);
-      if (prerequisite == null || depth >= MAX_PREREQUISITE_DEPTH) {
-        return prerequisiteFailed;
-      }
-      if (!prerequisiteVariants[i].equals(
-          prerequisite.evaluate(context, flags, depth + 1).variant())) {
-        return prerequisiteFailed;
-      }
+    if (prerequisiteFlags.length > 0 && !prerequisitesHold(context, flags, depth)) {
+      return PREREQUISITE_FAILED;
     }
     if (!targets.isEmpty()) {
-      FlagEvaluation target = targets.get(context.key());
+      Integer target = targets.get(context.key());
       if (target != null) {
         return target;
       }
     }
     for (CompiledRule rule : rules) {
-      boolean all = true;
-      for (CompiledCondition condition : rule.conditions()) {
-        if (!condition.matches(context)) {
-          all = false;
-          break;
-        }
-      }
-      if (all) {
+      if (rule.matches(context)) {
         return rule.serve().serve(context);
       }
     }
     return fallthrough.serve(context);
+  }
+
+  private boolean prerequisitesHold(
+      FlagContext context, Function<String, @Nullable CompiledFlag> flags, int depth) {
+    for (int i = 0; i < prerequisiteFlags.length; i++) {
+      CompiledFlag prerequisite = flags.apply(prerequisiteFlags[i]);
+      if (prerequisite == null || depth >= MAX_PREREQUISITE_DEPTH) {
+        return false;
+      }
+      int served = prerequisite.evaluate(context, flags, depth + 1);
+      if (!prerequisiteVariants[i].equals(prerequisite.outcomes[served].variant())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The keys reachable through prerequisites from {@code start} that lead back to it, if any. */

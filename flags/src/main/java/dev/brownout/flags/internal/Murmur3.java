@@ -8,6 +8,10 @@ public final class Murmur3 {
   private static final int C1 = 0xcc9e2d51;
   private static final int C2 = 0x1b873593;
 
+  private static final java.lang.invoke.VarHandle LITTLE_ENDIAN_INT =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+          int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
   private Murmur3() {}
 
   /** The hash of {@code bytes} with {@code seed}. */
@@ -55,6 +59,42 @@ public final class Murmur3 {
      */
     public int bucket(String unit) {
       return (int) (Integer.toUnsignedLong(hash(unit)) % dev.brownout.flags.Bucketing.BUCKETS);
+    }
+
+    /** The bucket of the prefix followed by {@code utf8}, the UTF-8 bytes of a unit. */
+    public int bucket(byte[] utf8) {
+      return (int) (Integer.toUnsignedLong(hash(utf8)) % dev.brownout.flags.Bucketing.BUCKETS);
+    }
+
+    /**
+     * The hash of the prefix followed by {@code utf8}: four bytes a step, read as one little-endian
+     * int. The prefix's trailing bytes (up to three) sit at the low end of a 64-bit window; each
+     * step adds four bytes above them and mixes the window's low 32 bits.
+     */
+    public int hash(byte[] utf8) {
+      int h = this.h;
+      int n = utf8.length;
+      long window = block & 0xffffffffL;
+      int shift = 8 * filled;
+      int i = 0;
+      for (; i + 4 <= n; i += 4) {
+        window |= ((int) LITTLE_ENDIAN_INT.get(utf8, i) & 0xffffffffL) << shift;
+        h = mixH(h, mixK((int) window));
+        window >>>= 32;
+      }
+      for (; i < n; i++) {
+        window |= (utf8[i] & 0xffL) << shift;
+        shift += 8;
+      }
+      if (shift >= 32) {
+        h = mixH(h, mixK((int) window));
+        window >>>= 32;
+        shift -= 32;
+      }
+      if (shift > 0) {
+        h ^= mixK((int) window);
+      }
+      return fmix(h ^ (length + n));
     }
 
     /** The hash of the prefix followed by the UTF-8 bytes of {@code unit}; allocates nothing. */

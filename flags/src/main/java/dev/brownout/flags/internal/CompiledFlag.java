@@ -344,8 +344,10 @@ public final class CompiledFlag {
           instants = values.stream().map(Operator::instant).toArray(Instant[]::new);
       default -> {}
     }
+    // Interned: attribute names in application code are literals, so the context's map lookup
+    // usually matches by identity instead of comparing characters.
     return new CompiledCondition(
-        condition.attribute(),
+        condition.attribute().intern(),
         condition.attribute().equals("key"),
         operator,
         values.toArray(new String[0]),

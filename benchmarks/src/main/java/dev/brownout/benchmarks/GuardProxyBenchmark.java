@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The cost of calling a service method through a guarded proxy, against calling it directly: with
  * no guard on the method, with one pass-through guard, and with three. The pass-through guards only
- * call {@code next.proceed(call)}, so what is measured is the proxy and the chain, not any guard's
+ * call {@code next.proceed(args)}, so what is measured is the proxy and the chain, not any guard's
  * own work.
  *
  * <p>Run: {@code benchmarks/run GuardProxyBenchmark core-guards} (writes {@code
@@ -94,7 +94,7 @@ public class GuardProxyBenchmark {
       return method
           .annotation(Guarded.class)
           .filter(guarded -> guarded.value() >= rank)
-          .map(guarded -> (call, next) -> next.proceed(call));
+          .map(guarded -> (args, next) -> next.proceed(args));
     }
   }
 

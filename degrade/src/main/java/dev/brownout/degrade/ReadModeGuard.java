@@ -45,12 +45,12 @@ public final class ReadModeGuard implements GuardFactory {
     }
     String operation = method.describe();
     return Optional.of(
-        (call, next) -> {
+        (args, next) -> {
           if (readMode.isBrowseOnly()) {
             throw new ReadOnlyModeException(
                 operation, readMode.reasons(), readMode.retryAfter().orElse(null));
           }
-          return next.proceed(call);
+          return next.proceed(args);
         });
   }
 

@@ -177,7 +177,7 @@ public final class Resilience implements AutoCloseable {
       AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker> holder =
           holder(annotation.get().value(), "no circuit breaker named '");
       return Optional.of(
-          (call, next) -> {
+          (args, next) -> {
             io.github.resilience4j.circuitbreaker.CircuitBreaker breaker = holder.get();
             if (!breaker.tryAcquirePermission()) {
               throw CallNotPermittedException.createCallNotPermittedException(breaker);
@@ -185,7 +185,7 @@ public final class Resilience implements AutoCloseable {
             long start = breaker.getCurrentTimestamp();
             Object result;
             try {
-              result = next.proceed(call);
+              result = next.proceed(args);
             } catch (Throwable failure) {
               throw failed(breaker, start, failure);
             }
@@ -230,13 +230,13 @@ public final class Resilience implements AutoCloseable {
                                       .map(r -> r.getName())
                                       .toList())));
       return Optional.of(
-          (call, next) -> {
+          (args, next) -> {
             io.github.resilience4j.retry.Retry.Context<Object> context = retry.context();
             Object result;
             try {
-              result = next.proceed(call);
+              result = next.proceed(args);
             } catch (Exception failure) {
-              return retryAfter(context, failure, call, next);
+              return retryAfter(context, failure, args, next);
             }
             context.onComplete();
             return result;
@@ -247,14 +247,14 @@ public final class Resilience implements AutoCloseable {
     private Object retryAfter(
         io.github.resilience4j.retry.Retry.Context<Object> context,
         Exception first,
-        dev.brownout.core.guard.Invocation call,
+        Object[] args,
         dev.brownout.core.guard.Next next)
         throws Throwable {
       // Throws the failure when it is not retryable or the attempts are used up; else waits.
       context.onError(first);
       while (true) {
         try {
-          Object result = next.proceed(call);
+          Object result = next.proceed(args);
           context.onComplete();
           return result;
         } catch (Exception failure) {
@@ -291,10 +291,10 @@ public final class Resilience implements AutoCloseable {
                                       .map(b -> b.getName())
                                       .toList())));
       return Optional.of(
-          (call, next) -> {
+          (args, next) -> {
             bulkhead.acquirePermission();
             try {
-              return next.proceed(call);
+              return next.proceed(args);
             } finally {
               bulkhead.onComplete();
             }
@@ -329,9 +329,9 @@ public final class Resilience implements AutoCloseable {
                                       .map(r -> r.getName())
                                       .toList())));
       return Optional.of(
-          (call, next) -> {
+          (args, next) -> {
             io.github.resilience4j.ratelimiter.RateLimiter.waitForPermission(limiter);
-            return next.proceed(call);
+            return next.proceed(args);
           });
     }
   }
@@ -354,7 +354,7 @@ public final class Resilience implements AutoCloseable {
       }
       String operation = method.describe();
       return Optional.of(
-          (call, next) -> {
+          (args, next) -> {
             Map<String, String> mdc = MDC.getCopyOfContextMap();
             Future<Object> attempt =
                 timeoutThreads.submit(
@@ -363,7 +363,7 @@ public final class Resilience implements AutoCloseable {
                         MDC.setContextMap(mdc);
                       }
                       try {
-                        return next.proceed(call);
+                        return next.proceed(args);
                       } catch (Exception e) {
                         throw e;
                       } catch (Throwable t) {
@@ -423,15 +423,15 @@ public final class Resilience implements AutoCloseable {
       Class<? extends Exception>[] on = annotation.get().on();
       Method target = method.method();
       return Optional.of(
-          (call, next) -> {
+          (args, next) -> {
             try {
-              return next.proceed(call);
+              return next.proceed(args);
             } catch (Exception failure) {
               if (!matches(failure, on)) {
                 throw failure;
               }
               try {
-                return target.invoke(fallback, call.arguments());
+                return target.invoke(fallback, args);
               } catch (InvocationTargetException e) {
                 throw e.getCause();
               }

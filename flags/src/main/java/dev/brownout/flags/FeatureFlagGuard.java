@@ -53,20 +53,18 @@ final class FeatureFlagGuard implements GuardFactory {
     String description = method.describe();
     Method target = method.method();
     return Optional.of(
-        (call, next) -> {
+        (args, next) -> {
           FlagContext who =
-              index >= 0 && call.arguments()[index] != null
-                  ? (FlagContext) call.arguments()[index]
-                  : context.get();
+              index >= 0 && args[index] != null ? (FlagContext) args[index] : context.get();
           FlagEvaluation result = flags.evaluate(key, who);
           if (Boolean.TRUE.equals(result.value())) {
-            return next.proceed(call);
+            return next.proceed(args);
           }
           if (fallback == null) {
             throw new FeatureDisabledException(key, description, result.reason());
           }
           try {
-            return target.invoke(fallback, call.arguments());
+            return target.invoke(fallback, args);
           } catch (InvocationTargetException e) {
             throw e.getCause();
           }

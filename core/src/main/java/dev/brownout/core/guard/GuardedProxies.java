@@ -76,7 +76,7 @@ public final class GuardedProxies {
       }
       if (!chain.isEmpty()) {
         trySetAccessible(method);
-        chains.put(method, link(chain));
+        chains.put(method, link(chain, method, target));
       }
     }
     if (!problems.isEmpty()) {
@@ -88,9 +88,13 @@ public final class GuardedProxies {
     return api.cast(proxy);
   }
 
-  /** Links guards into one immutable chain, innermost first, ending at the target. */
-  private static Next link(List<MethodGuard> guards) {
-    Next next = GuardedProxies::callTarget;
+  /**
+   * Links guards into one immutable chain, innermost first, ending at the target. The method and
+   * target are fixed here, so a call carries nothing but its arguments: the proxy's own argument
+   * array is the only thing a guarded call allocates, and the JIT can often remove even that.
+   */
+  private static Next link(List<MethodGuard> guards, Method method, Object target) {
+    Next next = args -> invokeTarget(target, method, args);
     for (int i = guards.size() - 1; i >= 0; i--) {
       MethodGuard guard = guards.get(i);
       Next inner = next;
@@ -121,7 +125,7 @@ public final class GuardedProxies {
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
       Next chain = chains.get(method);
       if (chain != null) {
-        return chain.proceed(new Call(method, args == null ? NO_ARGS : args, target));
+        return chain.proceed(args == null ? NO_ARGS : args);
       }
       if (method.getDeclaringClass() == Object.class) {
         return objectMethod(proxy, method, args);
@@ -140,13 +144,6 @@ public final class GuardedProxies {
   }
 
   private static final Object[] NO_ARGS = new Object[0];
-
-  /** The one object a call allocates beyond the proxy's own argument array. */
-  private record Call(Method method, Object[] arguments, Object target) implements Invocation {}
-
-  private static Object callTarget(Invocation call) throws Throwable {
-    return invokeTarget(call.target(), call.method(), call.arguments());
-  }
 
   private static Object invokeTarget(Object target, Method method, Object[] args) throws Throwable {
     try {

@@ -12,5 +12,5 @@ public interface Next {
    * Runs the rest of the chain and the target method, returning its result. Exceptions from the
    * target come out unwrapped, exactly as the target threw them.
    */
-  Object proceed(Invocation call) throws Throwable;
+  Object proceed(Object[] args) throws Throwable;
 }

@@ -102,10 +102,10 @@ class GuardedProxiesTest {
           .annotation(Traced.class)
           .map(
               traced ->
-                  (call, next) -> {
+                  (args, next) -> {
                     trace.add(label + ">" + traced.value());
                     try {
-                      return next.proceed(call);
+                      return next.proceed(args);
                     } finally {
                       trace.add(label + "<" + traced.value());
                     }
@@ -130,11 +130,11 @@ class GuardedProxiesTest {
                   throw new IllegalArgumentException(
                       "@Retried attempts must be at least 1 but was " + retried.attempts());
                 }
-                return (call, next) -> {
+                return (args, next) -> {
                   RuntimeException last = null;
                   for (int i = 0; i < retried.attempts(); i++) {
                     try {
-                      return next.proceed(call);
+                      return next.proceed(args);
                     } catch (RuntimeException e) {
                       last = e;
                     }
@@ -224,14 +224,14 @@ class GuardedProxiesTest {
           @Override
           public Optional<MethodGuard> create(GuardedMethod method) {
             return Optional.of(
-                (call, next) -> {
-                  assertThat(call.arguments()).containsExactly("ada");
-                  assertThat(call.method().getName()).isEqualTo("greet");
+                (args, next) -> {
+                  assertThat(args).containsExactly("ada");
+                  assertThat(method.method().getName()).isEqualTo("greet");
                   java.util.concurrent.FutureTask<Object> task =
                       new java.util.concurrent.FutureTask<>(
                           () -> {
                             try {
-                              return next.proceed(call);
+                              return next.proceed(args);
                             } catch (Throwable t) {
                               throw new IllegalStateException(t);
                             }

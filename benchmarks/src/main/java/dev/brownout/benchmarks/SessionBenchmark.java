@@ -7,7 +7,6 @@ import dev.brownout.state.redis.RedisStateStore;
 import dev.brownout.state.testservers.RedisTestServer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -36,6 +35,12 @@ import org.springframework.session.data.redis.RedisSessionRepository;
  * save()}), eight threads each (a server handles many requests at once), on one shared connection
  * each.
  *
+ * <p>{@code sessions=per-user} (the representative case): each thread is a different user with a
+ * session of its own. {@code sessions=shared}: all eight threads change the same session at once,
+ * the worst case for Brownout, which detects the concurrent saves (a version check) and merges them
+ * instead of letting the last one overwrite the others, as Spring Session does; each conflict costs
+ * Brownout a re-read and a second write.
+ *
  * <p>Run: {@code benchmarks/run SessionBenchmark session}; {@link SessionCommandCount} counts the
  * Redis commands per request of the same workloads.
  */
@@ -51,16 +56,25 @@ public class SessionBenchmark {
   @Param({"brownout", "spring-session"})
   public String library;
 
+  /** A session per thread ({@code per-user}), or one for all threads ({@code shared}). */
+  @Param({"per-user", "shared"})
+  public String sessions;
+
+  private String shared;
+
   private RedisTestServer redis;
   private Workload workload;
 
   /** One library doing the benchmark's work. */
   interface Workload extends AutoCloseable {
+    /** Creates and stores a session holding the 2 KB attribute; returns its id. */
+    String newSession();
+
     /** Loads the session, sets one attribute, saves. */
-    Object changed(long step);
+    Object changed(String id, long step);
 
     /** Loads the session and saves it unchanged. */
-    Object unchanged();
+    Object unchanged(String id);
 
     @Override
     void close();
@@ -79,6 +93,20 @@ public class SessionBenchmark {
   public void setUp() {
     redis = new RedisTestServer();
     workload = create(library, redis.uri(), redis.port());
+    shared = workload.newSession();
+  }
+
+  /** One benchmark thread: a user with a session, or a share of the one session. */
+  @State(Scope.Thread)
+  public static class Caller {
+    String id;
+    long step;
+
+    /** Takes a session. */
+    @Setup
+    public void setUp(SessionBenchmark benchmark) {
+      id = benchmark.sessions.equals("shared") ? benchmark.shared : benchmark.workload.newSession();
+    }
   }
 
   /** Stops Redis. */
@@ -88,18 +116,16 @@ public class SessionBenchmark {
     redis.close();
   }
 
-  private final AtomicLong steps = new AtomicLong();
-
   /** Load, change one attribute, save. */
   @Benchmark
-  public Object changed() {
-    return workload.changed(steps.incrementAndGet());
+  public Object changed(Caller caller) {
+    return workload.changed(caller.id, ++caller.step);
   }
 
   /** Load and save with nothing changed. */
   @Benchmark
-  public Object unchanged() {
-    return workload.unchanged();
+  public Object unchanged(Caller caller) {
+    return workload.unchanged(caller.id);
   }
 
   static final String PROFILE = "p".repeat(2048);
@@ -109,27 +135,30 @@ public class SessionBenchmark {
     final RedisStateStore store;
     final Sessions sessions;
     final SessionRepository repository;
-    final String id;
 
     BrownoutWorkload(String uri) {
       store = RedisStateStore.builder().uri(uri).timeout(Duration.ofSeconds(5)).build();
       sessions = Sessions.builder().store(store).build();
       repository = sessions.repository();
-      SessionHandle session =
-          repository.create(Duration.ofMinutes(30)).setAttribute("profile", PROFILE);
-      session.save();
-      id = session.id();
     }
 
     @Override
-    public Object changed(long step) {
+    public String newSession() {
+      SessionHandle session =
+          repository.create(Duration.ofMinutes(30)).setAttribute("profile", PROFILE);
+      session.save();
+      return session.id();
+    }
+
+    @Override
+    public Object changed(String id, long step) {
       SessionHandle session = repository.open(id).orElseThrow();
       session.setAttribute("step", step);
       return session.save();
     }
 
     @Override
-    public Object unchanged() {
+    public Object unchanged(String id) {
       SessionHandle session = repository.open(id).orElseThrow();
       session.attribute("profile");
       return session.save();
@@ -146,7 +175,6 @@ public class SessionBenchmark {
   static final class SpringWorkload implements Workload {
     final LettuceConnectionFactory factory;
     final org.springframework.session.SessionRepository<Session> repository;
-    final String id;
 
     @SuppressWarnings("unchecked")
     SpringWorkload(int port) {
@@ -164,14 +192,18 @@ public class SessionBenchmark {
       repository =
           (org.springframework.session.SessionRepository<Session>)
               (org.springframework.session.SessionRepository<?>) redisRepository;
-      Session session = repository.createSession();
-      session.setAttribute("profile", PROFILE);
-      repository.save(session);
-      id = session.getId();
     }
 
     @Override
-    public Object changed(long step) {
+    public String newSession() {
+      Session session = repository.createSession();
+      session.setAttribute("profile", PROFILE);
+      repository.save(session);
+      return session.getId();
+    }
+
+    @Override
+    public Object changed(String id, long step) {
       Session session = repository.findById(id);
       session.setAttribute("step", step);
       repository.save(session);
@@ -179,7 +211,7 @@ public class SessionBenchmark {
     }
 
     @Override
-    public Object unchanged() {
+    public Object unchanged(String id) {
       Session session = repository.findById(id);
       session.getAttribute("profile");
       repository.save(session);

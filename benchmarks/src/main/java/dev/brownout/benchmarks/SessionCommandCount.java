@@ -31,12 +31,13 @@ public final class SessionCommandCount {
         try (RedisTestServer redis = new RedisTestServer();
             SessionBenchmark.Workload work =
                 SessionBenchmark.create(library, redis.uri(), redis.port())) {
+          String id = work.newSession();
           for (int i = 0; i < 100; i++) {
-            run(work, workload, i);
+            run(work, id, workload, i);
           }
           Map<String, Long> before = redis.commandCounts();
           for (int i = 0; i < REQUESTS; i++) {
-            run(work, workload, i);
+            run(work, id, workload, i);
           }
           Map<String, Long> delta =
               new TreeMap<>(RedisTestServer.delta(before, redis.commandCounts()));
@@ -70,11 +71,11 @@ public final class SessionCommandCount {
     }
   }
 
-  private static void run(SessionBenchmark.Workload work, String workload, int step) {
+  private static void run(SessionBenchmark.Workload work, String id, String workload, int step) {
     if (workload.equals("changed")) {
-      work.changed(step);
+      work.changed(id, step);
     } else {
-      work.unchanged();
+      work.unchanged(id);
     }
   }
 }

@@ -323,15 +323,26 @@ public final class RedisStateStore implements StateStore {
     args.add(utf8(namespace.watchable() ? channel(namespace) : ""));
     args.add(utf8(key));
     args.add(ascii(Integer.toString(update.sets().size())));
-    update
-        .sets()
-        .forEach(
-            (name, value) -> {
-              args.add(utf8(name));
-              args.add(value);
-            });
+    args.add(ascii(Integer.toString(update.removes().size())));
+    // The hash field names, for the script's one read of their old sizes; then the same names
+    // paired with their values, ready for its one HSET (see update.lua).
+    List<byte[]> setNames = new ArrayList<>(update.sets().size());
+    for (String name : update.sets().keySet()) {
+      byte[] field = utf8(FIELD_PREFIX + name);
+      setNames.add(field);
+      args.add(field);
+    }
     for (String name : update.removes()) {
-      args.add(utf8(name));
+      args.add(utf8(FIELD_PREFIX + name));
+    }
+    int i = 0;
+    for (byte[] value : update.sets().values()) {
+      args.add(setNames.get(i++));
+      args.add(value);
+    }
+    if (update.expiryChange() == Update.ExpiryChange.SET) {
+      args.add(ascii("_e"));
+      args.add(args.get(3));
     }
     List<Object> reply =
         run(

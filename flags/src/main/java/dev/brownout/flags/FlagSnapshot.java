@@ -17,7 +17,8 @@ public final class FlagSnapshot {
   private static final FlagSnapshot EMPTY = new FlagSnapshot(Map.of(), Instant.EPOCH);
 
   // A plain HashMap, never changed after construction and never handed out: lookups skip the
-  // unmodifiable wrapper's extra call.
+  // unmodifiable wrapper's extra call. Its keys are interned: flag keys in application code are
+  // literals, so a lookup usually matches by identity without comparing characters.
   private final Map<String, CompiledFlag> flags;
   private final Instant loadedAt;
   // Made once: a method reference built per evaluation would allocate on the hot path.
@@ -37,7 +38,7 @@ public final class FlagSnapshot {
   static FlagSnapshot of(Collection<CompiledFlag> compiled, Instant loadedAt) {
     Map<String, CompiledFlag> map = new HashMap<>();
     for (CompiledFlag flag : compiled) {
-      map.put(flag.definition().key(), flag);
+      map.put(flag.definition().key().intern(), flag);
     }
     return new FlagSnapshot(map, loadedAt);
   }
@@ -79,7 +80,7 @@ public final class FlagSnapshot {
 
   FlagSnapshot with(CompiledFlag flag, Instant at) {
     Map<String, CompiledFlag> map = new HashMap<>(flags);
-    map.put(flag.definition().key(), flag);
+    map.put(flag.definition().key().intern(), flag);
     return new FlagSnapshot(map, at);
   }
 

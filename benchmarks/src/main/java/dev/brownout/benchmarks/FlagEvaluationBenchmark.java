@@ -59,8 +59,9 @@ import org.togglz.core.user.SimpleFeatureUser;
  *       than a sticky assignment: it does less than the others).
  * </ul>
  *
- * <p>Run: {@code benchmarks/run FlagEvaluationBenchmark flags} (writes {@code
- * benchmarks/results/flags.json}).
+ * <p>Run: {@code benchmarks/run FlagEvaluationBenchmark flags -f 3} (writes {@code
+ * benchmarks/results/flags.json}; three forks, as single forks of a few nanoseconds vary by more
+ * than the differences being measured).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

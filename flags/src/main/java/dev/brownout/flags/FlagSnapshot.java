@@ -24,10 +24,34 @@ public final class FlagSnapshot {
   // Made once: a method reference built per evaluation would allocate on the hot path.
   private final java.util.function.Function<String, @Nullable CompiledFlag> lookup;
 
+  // The same flags in an open-addressed table for evaluation's lookup: one probe, and usually an
+  // identity match (interned keys), with no node to follow.
+  private final String[] tableKeys;
+  private final CompiledFlag[] tableFlags;
+  private final int mask;
+
   private FlagSnapshot(Map<String, CompiledFlag> flags, Instant loadedAt) {
     this.flags = flags;
     this.loadedAt = loadedAt;
-    this.lookup = flags::get;
+    int capacity = Integer.highestOneBit(Math.max(2, flags.size() * 2 - 1)) << 1;
+    this.tableKeys = new String[capacity];
+    this.tableFlags = new CompiledFlag[capacity];
+    this.mask = capacity - 1;
+    flags.forEach(
+        (key, flag) -> {
+          int i = slot(key);
+          while (tableKeys[i] != null) {
+            i = (i + 1) & mask;
+          }
+          tableKeys[i] = key;
+          tableFlags[i] = flag;
+        });
+    this.lookup = this::compiled;
+  }
+
+  private int slot(String key) {
+    int h = key.hashCode();
+    return (h ^ (h >>> 16)) & mask;
   }
 
   /** No flags. */
@@ -44,7 +68,19 @@ public final class FlagSnapshot {
   }
 
   @Nullable CompiledFlag compiled(String key) {
-    return flags.get(key);
+    String[] keys = tableKeys;
+    for (int i = slot(key); ; i = (i + 1) & mask) {
+      String candidate = keys[i];
+      if (candidate == key) {
+        return tableFlags[i];
+      }
+      if (candidate == null) {
+        return null;
+      }
+      if (candidate.equals(key)) {
+        return tableFlags[i];
+      }
+    }
   }
 
   /** A flag's definition. */

@@ -50,6 +50,27 @@ class FlagEvaluationTest {
   }
 
   @Test
+  void everyFlagIsFoundByAnyStringWithItsKeyAndNoOtherIs() {
+    // The snapshot's lookup table: keys as literals (interned) and as fresh strings, a table
+    // with colliding slots, and a key whose slot is taken by another flag.
+    for (int i = 0; i < 300; i++) {
+      flags.admin().create(FlagDefinition.on("flag-" + i).withEnabled(i % 2 == 0));
+    }
+
+    for (int i = 0; i < 300; i++) {
+      String fresh = new String(("flag-" + i).toCharArray());
+      assertThat(flags.evaluate(fresh, FlagContext.of("u")).reason())
+          .as(fresh)
+          .isNotEqualTo(Reason.FLAG_NOT_FOUND);
+      assertThat(flags.isEnabled(fresh, FlagContext.of("u"))).as(fresh).isEqualTo(i % 2 == 0);
+    }
+    assertThat(flags.isEnabled("flag-0", FlagContext.of("u"))).isTrue();
+    assertThat(flags.evaluate("flag-300", FlagContext.of("u")).reason())
+        .isEqualTo(Reason.FLAG_NOT_FOUND);
+    assertThat(flags.evaluate("", FlagContext.of("u")).reason()).isEqualTo(Reason.FLAG_NOT_FOUND);
+  }
+
+  @Test
   void anUnknownFlagGivesTheCallersDefaultAndIsCounted() {
     assertThat(flags.isEnabled("nope", FlagContext.of("alice"), true)).isTrue();
     assertThat(flags.evaluate("nope", FlagContext.anonymous()).reason())

@@ -103,6 +103,8 @@ public final class Flags implements AutoCloseable {
   private final NamespaceFollower follower;
   private volatile Instant lastSync;
   private final FlagAdmin admin;
+  // Versions of flags deleted through this server or seen gone, by key: guarded by this.
+  private final Map<String, Long> deletedVersions = new java.util.HashMap<>();
 
   private Flags(Builder builder) {
     this.store = builder.store;
@@ -257,9 +259,20 @@ public final class Flags implements AutoCloseable {
     for (StateRecord record : records) {
       compile(record).ifPresent(compiled::add);
     }
-    install(FlagSnapshot.of(compiled, clock.instant()));
+    installAll(compiled);
     lastSync = clock.instant();
     return true;
+  }
+
+  private synchronized void installAll(List<CompiledFlag> compiled) {
+    List<CompiledFlag> current = new ArrayList<>();
+    for (CompiledFlag flag : compiled) {
+      Long deleted = deletedVersions.get(flag.definition().key());
+      if (deleted == null || flag.version() < 0 || flag.version() > deleted) {
+        current.add(flag);
+      }
+    }
+    install(FlagSnapshot.of(current, clock.instant()));
   }
 
   private Optional<CompiledFlag> compile(StateRecord record) {
@@ -280,7 +293,7 @@ public final class Flags implements AutoCloseable {
       Optional<StateRecord> record = store.read(NAMESPACE, key);
       Instant now = clock.instant();
       if (record.isEmpty()) {
-        install(snapshot().without(key, now));
+        removed(key);
       } else {
         compile(record.get()).ifPresent(flag -> applyIfNewer(flag, now));
       }
@@ -293,15 +306,26 @@ public final class Flags implements AutoCloseable {
     }
   }
 
-  /** Installs a flag this server just wrote, unless a newer version is already in place. */
+  /**
+   * Installs a flag read or written by this server, unless a newer version is in place or the flag
+   * was deleted after this version was read (a read that raced the delete must not bring it back).
+   */
   synchronized void applyIfNewer(CompiledFlag flag, Instant at) {
-    Optional<Long> installed = snapshot().version(flag.definition().key());
+    String key = flag.definition().key();
+    Long deleted = deletedVersions.get(key);
+    if (deleted != null && flag.version() >= 0 && flag.version() <= deleted) {
+      return;
+    }
+    Optional<Long> installed = snapshot().version(key);
     if (installed.isEmpty() || installed.get() <= flag.version() || flag.version() < 0) {
+      deletedVersions.remove(key);
       install(snapshot().with(flag, at));
     }
   }
 
+  /** Drops a deleted flag, remembering its version so that a late read cannot restore it. */
   synchronized void removed(String key) {
+    snapshot().version(key).ifPresent(version -> deletedVersions.merge(key, version, Math::max));
     install(snapshot().without(key, clock.instant()));
   }
 

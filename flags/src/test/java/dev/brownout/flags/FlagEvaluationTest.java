@@ -71,6 +71,26 @@ class FlagEvaluationTest {
   }
 
   @Test
+  void aReadThatRacedADeleteDoesNotBringTheFlagBackButARecreatedFlagComes() {
+    flags.admin().create(FlagDefinition.on("gone"));
+    long version = flags.snapshot().version("gone").orElseThrow();
+    var readBeforeTheDelete =
+        new dev.brownout.flags.internal.CompiledFlag(
+            flags.snapshot().definition("gone").orElseThrow(), version);
+
+    flags.admin().delete("gone", java.util.OptionalLong.empty());
+    // The watcher's re-read of an earlier change lands after the delete.
+    flags.applyIfNewer(readBeforeTheDelete, java.time.Instant.now());
+
+    assertThat(flags.snapshot().keys()).doesNotContain("gone");
+    assertThat(flags.evaluate("gone", FlagContext.of("u")).reason())
+        .isEqualTo(Reason.FLAG_NOT_FOUND);
+
+    flags.admin().create(FlagDefinition.on("gone"));
+    assertThat(flags.isEnabled("gone", FlagContext.of("u"))).isTrue();
+  }
+
+  @Test
   void anUnknownFlagGivesTheCallersDefaultAndIsCounted() {
     assertThat(flags.isEnabled("nope", FlagContext.of("alice"), true)).isTrue();
     assertThat(flags.evaluate("nope", FlagContext.anonymous()).reason())

@@ -195,6 +195,22 @@ public final class Resilience implements AutoCloseable {
     }
   }
 
+  /** The instance an annotation names, or an error listing every declared name. */
+  private static <T> T declared(
+      String annotation,
+      String name,
+      Optional<T> found,
+      java.util.function.Supplier<java.util.stream.Stream<String>> declaredNames) {
+    return found.orElseThrow(
+        () ->
+            new IllegalArgumentException(
+                annotation
+                    + " names '"
+                    + name
+                    + "', which is not declared; declared: "
+                    + new TreeSet<>(declaredNames.get().toList())));
+  }
+
   // The cold path of the breaker guard, out of line.
   private static Throwable failed(
       io.github.resilience4j.circuitbreaker.CircuitBreaker breaker, long start, Throwable failure) {
@@ -216,19 +232,11 @@ public final class Resilience implements AutoCloseable {
       }
       String name = annotation.get().value();
       io.github.resilience4j.retry.Retry retry =
-          retries.getAllRetries().stream()
-              .filter(r -> r.getName().equals(name))
-              .findFirst()
-              .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "@Retry names '"
-                              + name
-                              + "', which is not declared; declared: "
-                              + new TreeSet<>(
-                                  retries.getAllRetries().stream()
-                                      .map(r -> r.getName())
-                                      .toList())));
+          declared(
+              "@Retry",
+              name,
+              retries.find(name),
+              () -> retries.getAllRetries().stream().map(r -> r.getName()));
       return Optional.of(
           (args, next) -> {
             io.github.resilience4j.retry.Retry.Context<Object> context = retry.context();
@@ -278,18 +286,11 @@ public final class Resilience implements AutoCloseable {
       }
       String name = annotation.get().value();
       io.github.resilience4j.bulkhead.Bulkhead bulkhead =
-          bulkheads
-              .find(name)
-              .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "@Bulkhead names '"
-                              + name
-                              + "', which is not declared; declared: "
-                              + new TreeSet<>(
-                                  bulkheads.getAllBulkheads().stream()
-                                      .map(b -> b.getName())
-                                      .toList())));
+          declared(
+              "@Bulkhead",
+              name,
+              bulkheads.find(name),
+              () -> bulkheads.getAllBulkheads().stream().map(b -> b.getName()));
       return Optional.of(
           (args, next) -> {
             bulkhead.acquirePermission();
@@ -316,18 +317,11 @@ public final class Resilience implements AutoCloseable {
       }
       String name = annotation.get().value();
       io.github.resilience4j.ratelimiter.RateLimiter limiter =
-          rateLimiters
-              .find(name)
-              .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "@RateLimit names '"
-                              + name
-                              + "', which is not declared; declared: "
-                              + new TreeSet<>(
-                                  rateLimiters.getAllRateLimiters().stream()
-                                      .map(r -> r.getName())
-                                      .toList())));
+          declared(
+              "@RateLimit",
+              name,
+              rateLimiters.find(name),
+              () -> rateLimiters.getAllRateLimiters().stream().map(r -> r.getName()));
       return Optional.of(
           (args, next) -> {
             io.github.resilience4j.ratelimiter.RateLimiter.waitForPermission(limiter);

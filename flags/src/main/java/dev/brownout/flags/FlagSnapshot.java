@@ -16,15 +16,15 @@ import org.jspecify.annotations.Nullable;
 public final class FlagSnapshot {
   private static final FlagSnapshot EMPTY = new FlagSnapshot(Map.of(), Instant.EPOCH);
 
-  // A plain HashMap, never changed after construction and never handed out: lookups skip the
-  // unmodifiable wrapper's extra call. Its keys are interned: flag keys in application code are
-  // literals, so a lookup usually matches by identity without comparing characters.
+  // Never changed after construction and never handed out: the keys for listing and the base of
+  // the next snapshot. Its keys are interned: flag keys in application code are literals, so a
+  // lookup in the table below usually matches by identity without comparing characters.
   private final Map<String, CompiledFlag> flags;
   private final Instant loadedAt;
   // Made once: a method reference built per evaluation would allocate on the hot path.
   private final java.util.function.Function<String, @Nullable CompiledFlag> lookup;
 
-  // The same flags in an open-addressed table for evaluation's lookup: one probe, and usually an
+  // The same flags in an open-addressed table for every lookup: one probe, and usually an
   // identity match (interned keys), with no node to follow.
   private final String[] tableKeys;
   private final CompiledFlag[] tableFlags;
@@ -85,13 +85,13 @@ public final class FlagSnapshot {
 
   /** A flag's definition. */
   public Optional<FlagDefinition> definition(String key) {
-    CompiledFlag flag = flags.get(key);
+    CompiledFlag flag = compiled(key);
     return flag == null ? Optional.empty() : Optional.of(flag.definition());
   }
 
   /** A flag's stored version. */
   public Optional<Long> version(String key) {
-    CompiledFlag flag = flags.get(key);
+    CompiledFlag flag = compiled(key);
     return flag == null ? Optional.empty() : Optional.of(flag.version());
   }
 

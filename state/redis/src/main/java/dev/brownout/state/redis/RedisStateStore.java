@@ -317,8 +317,9 @@ public final class RedisStateStore implements StateStore {
               case SET -> "s";
               case PERSIST -> "p";
             }));
-    args.add(
-        ascii(update.expiresAt() == null ? "0" : Long.toString(update.expiresAt().toEpochMilli())));
+    byte[] expiry =
+        ascii(update.expiresAt() == null ? "0" : Long.toString(update.expiresAt().toEpochMilli()));
+    args.add(expiry);
     args.add(ascii(Long.toString(maxRecordBytes)));
     args.add(utf8(namespace.watchable() ? channel(namespace) : ""));
     args.add(utf8(key));
@@ -342,7 +343,7 @@ public final class RedisStateStore implements StateStore {
     }
     if (update.expiryChange() == Update.ExpiryChange.SET) {
       args.add(ascii("_e"));
-      args.add(args.get(3));
+      args.add(expiry);
     }
     List<Object> reply =
         run(

@@ -49,6 +49,9 @@ public final class Database implements DataSource {
           "CREATE TABLE IF NOT EXISTS booking(id BIGINT AUTO_INCREMENT PRIMARY KEY,"
               + " guest VARCHAR(80) NOT NULL, listing INT NOT NULL, nights INT NOT NULL,"
               + " payment VARCHAR(40) NOT NULL)");
+      // When a server claimed a pending charge: a claim left behind (the database went
+      // read-only, or the server stopped, before the result was written) can be taken again.
+      s.execute("ALTER TABLE booking ADD COLUMN IF NOT EXISTS claimed_at BIGINT");
       try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM listing")) {
         rs.next();
         if (rs.getInt(1) == 0) {

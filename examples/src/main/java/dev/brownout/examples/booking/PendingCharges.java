@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 final class PendingCharges implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PendingCharges.class);
+  // Longer than a charge can take (2 s timeout per attempt, with retries).
+  private static final java.time.Duration CLAIM_LEASE = java.time.Duration.ofSeconds(10);
 
   private final DataSource db;
   private final Payments payments;
@@ -49,40 +51,64 @@ final class PendingCharges implements AutoCloseable {
     }
   }
 
-  /** One round: claims and charges up to 20 pending bookings. */
+  /**
+   * One round: claims and charges up to 20 pending bookings. A claim older than {@link
+   * #CLAIM_LEASE} whose result was never written (the database refused the write, or the server
+   * stopped) is pending again: the payment API's charges are keyed by booking, so charging twice is
+   * harmless.
+   */
   void run() throws SQLException, IOException {
     if (readMode.isBrowseOnly()) {
       return;
     }
+    long staleBefore = System.currentTimeMillis() - CLAIM_LEASE.toMillis();
     List<Long> pending = new ArrayList<>();
     try (Connection c = db.getConnection();
         PreparedStatement select =
-            c.prepareStatement("SELECT id FROM booking WHERE payment = 'pending' LIMIT 20");
-        ResultSet rs = select.executeQuery()) {
-      while (rs.next()) {
-        pending.add(rs.getLong(1));
+            c.prepareStatement(
+                "SELECT id FROM booking WHERE payment = 'pending'"
+                    + " OR (payment = 'charging' AND claimed_at < ?) LIMIT 20")) {
+      select.setLong(1, staleBefore);
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          pending.add(rs.getLong(1));
+        }
       }
     }
     for (long booking : pending) {
-      if (!set(booking, "pending", "charging")) {
+      if (!claim(booking, staleBefore)) {
         continue; // another server claimed it
       }
       String charge = payments.charge(booking);
-      set(booking, "charging", charge);
+      written(booking, charge);
       if (charge.equals("pending")) {
         return; // the payment API is still down: try again next round
       }
     }
   }
 
-  private boolean set(long booking, String from, String to) throws SQLException {
+  private boolean claim(long booking, long staleBefore) throws SQLException {
     try (Connection c = db.getConnection();
         PreparedStatement update =
-            c.prepareStatement("UPDATE booking SET payment = ? WHERE id = ? AND payment = ?")) {
-      update.setString(1, to);
+            c.prepareStatement(
+                "UPDATE booking SET payment = 'charging', claimed_at = ? WHERE id = ?"
+                    + " AND (payment = 'pending' OR (payment = 'charging' AND claimed_at < ?))")) {
+      update.setLong(1, System.currentTimeMillis());
       update.setLong(2, booking);
-      update.setString(3, from);
+      update.setLong(3, staleBefore);
       return update.executeUpdate() == 1;
+    }
+  }
+
+  private void written(long booking, String charge) throws SQLException {
+    try (Connection c = db.getConnection();
+        PreparedStatement update =
+            c.prepareStatement(
+                "UPDATE booking SET payment = ?, claimed_at = NULL"
+                    + " WHERE id = ? AND payment = 'charging'")) {
+      update.setString(1, charge);
+      update.setLong(2, booking);
+      update.executeUpdate();
     }
   }
 

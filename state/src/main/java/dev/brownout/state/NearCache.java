@@ -5,16 +5,18 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.metrics.MeterSpec;
 import dev.brownout.core.time.BrownoutClock;
+import dev.brownout.state.internal.Records;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,10 +33,12 @@ import org.slf4j.LoggerFactory;
  *       a newer one; a resynchronisation evicts the whole namespace;
  *   <li>any other namespace is cached only if {@link Builder#staleAfter(Duration)} is set, and then
  *       an entry is served for at most that long;
- *   <li>a write through this cache updates the entry when it knows the exact previous version, and
- *       evicts it otherwise; a failed write evicts it;
- *   <li>a read's result is cached only if no change to its namespace was announced while the read
- *       was in flight, so a change cannot be lost between the read and the caching.
+ *   <li>a write through this cache updates the entry when it knows the exact previous version (also
+ *       when the write's own change notification arrived first), and evicts it otherwise; a failed
+ *       write evicts it;
+ *   <li>a read's result is cached only if no change to its key was announced while the read was in
+ *       flight, so a change cannot be lost between the read and the caching (changes are counted
+ *       per stripe of keys; other keys of the namespace changing all the time do not matter).
  * </ul>
  *
  * <p>A watchable namespace the store cannot watch (DynamoDB watches small namespaces only) is read
@@ -70,7 +74,7 @@ public final class NearCache extends ForwardingStateStore {
   private final @Nullable Duration staleAfter;
   private final BrownoutClock clock;
   private final BrownoutMetrics metrics;
-  private final ConcurrentHashMap<String, AtomicLong> changeCounts = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Changes> changeCounts = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Watch> watches = new ConcurrentHashMap<>();
   private final Set<String> unwatchable = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<String, Map<String, Counter>> counters =
@@ -128,8 +132,44 @@ public final class NearCache extends ForwardingStateStore {
     }
   }
 
-  private AtomicLong changes(Namespace namespace) {
-    return changeCounts.computeIfAbsent(namespace.name(), name -> new AtomicLong());
+  private Changes changes(Namespace namespace) {
+    Changes changes = changeCounts.get(namespace.name());
+    return changes != null
+        ? changes
+        : changeCounts.computeIfAbsent(namespace.name(), name -> new Changes());
+  }
+
+  /**
+   * Changes announced in one namespace, counted per stripe of keys: a read in flight checks only
+   * its key's stripe, so other keys changing all the time (many sessions being saved) do not keep
+   * every read from being cached.
+   */
+  private static final class Changes {
+    private static final int STRIPES = 1024;
+    private final AtomicLongArray counts = new AtomicLongArray(STRIPES);
+
+    static int stripe(String key) {
+      int h = key.hashCode();
+      return (h ^ (h >>> 16)) & (STRIPES - 1);
+    }
+
+    long count(int stripe) {
+      return counts.get(stripe);
+    }
+
+    void changed(String key) {
+      counts.incrementAndGet(stripe(key));
+    }
+
+    /**
+     * Every key may have changed: no read or write in flight caches what it saw. Counted as two
+     * changes, so a write cannot take it for its own announcement.
+     */
+    void changedAll() {
+      for (int i = 0; i < STRIPES; i++) {
+        counts.addAndGet(i, 2);
+      }
+    }
   }
 
   @Override
@@ -145,9 +185,11 @@ public final class NearCache extends ForwardingStateStore {
       return live(entry.record());
     }
     count(namespace, "miss");
-    long before = changes(namespace).get();
+    Changes changes = changes(namespace);
+    int stripe = Changes.stripe(key);
+    long before = changes.count(stripe);
     Optional<StateRecord> record = super.read(namespace, key);
-    if (changes(namespace).get() == before) {
+    if (changes.count(stripe) == before) {
       cache.put(cacheKey, new Entry(record.orElse(null)));
     }
     return record;
@@ -187,6 +229,10 @@ public final class NearCache extends ForwardingStateStore {
   @Override
   public WriteResult update(Namespace namespace, String key, Update update) {
     CacheKey cacheKey = new CacheKey(namespace.name(), key);
+    Changes changes = changes(namespace);
+    int stripe = Changes.stripe(key);
+    long announced = changes.count(stripe);
+    Entry before = cache.getIfPresent(cacheKey);
     WriteResult result;
     try {
       result = super.update(namespace, key, update);
@@ -194,24 +240,31 @@ public final class NearCache extends ForwardingStateStore {
       cache.invalidate(cacheKey);
       throw e;
     }
+    // This write's own announcement may arrive before the write returns, and evict the entry as
+    // stale. If it is the only announcement since the write began, the entry as it was, plus this
+    // update, is exactly the record at the new version.
+    boolean ownAnnouncementAtMost = namespace.watchable() && changes.count(stripe) - announced <= 1;
     cache
         .asMap()
         .compute(
             cacheKey,
             (k, entry) -> {
-              if (entry == null
+              Entry base = entry != null ? entry : ownAnnouncementAtMost ? before : null;
+              if (base == null
                   || result.created()
-                  || entry.record() == null
-                  || entry.record().version() != result.version() - 1) {
+                  || base.record() == null
+                  || base.record().version() != result.version() - 1) {
                 return null;
               }
-              return new Entry(apply(entry.record(), update, result.version()));
+              return new Entry(apply(base.record(), update, result.version()));
             });
     return result;
   }
 
   private static StateRecord apply(StateRecord record, Update update, long version) {
-    Map<String, byte[]> fields = record.fields();
+    // Neither the record's arrays nor the update's are ever changed: the new record shares them.
+    Map<String, byte[]> fields = new LinkedHashMap<>();
+    Records.forEachField(record, fields::put);
     update.removes().forEach(fields::remove);
     fields.putAll(update.sets());
     Instant expiresAt =
@@ -220,7 +273,7 @@ public final class NearCache extends ForwardingStateStore {
           case SET -> update.expiresAt();
           case PERSIST -> null;
         };
-    return new StateRecord(record.key(), fields, version, expiresAt);
+    return Records.adopt(record.key(), fields, version, expiresAt);
   }
 
   @Override
@@ -264,7 +317,7 @@ public final class NearCache extends ForwardingStateStore {
 
     @Override
     public void onChange(ChangeEvent event) {
-      changes(namespace).incrementAndGet();
+      changes(namespace).changed(event.key());
       Entry[] evicted = new Entry[1];
       cache
           .asMap()
@@ -288,7 +341,7 @@ public final class NearCache extends ForwardingStateStore {
 
     @Override
     public void onResync() {
-      changes(namespace).incrementAndGet();
+      changes(namespace).changedAll();
       cache.asMap().keySet().removeIf(k -> k.namespace().equals(namespace.name()));
     }
   }

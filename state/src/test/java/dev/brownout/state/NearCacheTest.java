@@ -149,6 +149,94 @@ class NearCacheTest {
   }
 
   @Test
+  void otherKeysChangingDuringAReadDoNotKeepItFromBeingCached() {
+    backing.update(FLAGS, "f", Update.builder().set("on", "true").build());
+    StateStore busy =
+        new ForwardingStateStore(counting) {
+          @Override
+          public Optional<StateRecord> read(Namespace namespace, String key) {
+            Optional<StateRecord> record = super.read(namespace, key);
+            // Other records of the namespace are saved all the time, as sessions are.
+            for (int i = 0; i < 100; i++) {
+              long version =
+                  backing
+                      .update(FLAGS, "other-" + i, Update.builder().set("n", "1").build())
+                      .version();
+              announce("other-" + i, version);
+            }
+            return record;
+          }
+        };
+    try (NearCache near = NearCache.builder(busy).build()) {
+      near.read(FLAGS, "f");
+      assertThat(near.read(FLAGS, "f").orElseThrow().text("on")).hasValue("true");
+      assertThat(reads).as("the second read is a hit").hasValue(1);
+    }
+  }
+
+  @Test
+  void aResyncDuringAReadKeepsItFromBeingCached() {
+    backing.update(FLAGS, "f", Update.builder().set("on", "true").build());
+    StateStore resyncing =
+        new ForwardingStateStore(counting) {
+          @Override
+          public Optional<StateRecord> read(Namespace namespace, String key) {
+            Optional<StateRecord> record = super.read(namespace, key);
+            watchers.forEach(WatchListener::onResync);
+            return record;
+          }
+        };
+    try (NearCache near = NearCache.builder(resyncing).build()) {
+      near.read(FLAGS, "f");
+      assertThat(near.size()).as("notifications may have been missed").isZero();
+    }
+  }
+
+  /** A store that announces each write before the write returns, as Redis pub/sub can. */
+  StateStore announcingFirst(boolean alsoAnotherWrite) {
+    return new ForwardingStateStore(counting) {
+      @Override
+      public WriteResult update(Namespace namespace, String key, Update update) {
+        WriteResult result = super.update(namespace, key, update);
+        announce(key, result.version());
+        if (alsoAnotherWrite) {
+          long newer =
+              backing.update(FLAGS, key, Update.builder().set("other", "x").build()).version();
+          announce(key, newer);
+        }
+        return result;
+      }
+    };
+  }
+
+  @Test
+  void aWritesOwnAnnouncementArrivingFirstLeavesTheEntryUpdated() {
+    backing.update(FLAGS, "f", Update.builder().set("a", "1").build());
+    try (NearCache near = NearCache.builder(announcingFirst(false)).build()) {
+      near.read(FLAGS, "f");
+      WriteResult result = near.update(FLAGS, "f", Update.builder().set("a", "2").build());
+
+      StateRecord record = near.read(FLAGS, "f").orElseThrow();
+      assertThat(reads).as("still a hit").hasValue(1);
+      assertThat(record.version()).isEqualTo(result.version());
+      assertThat(record).isEqualTo(backing.read(FLAGS, "f").orElseThrow());
+    }
+  }
+
+  @Test
+  void anotherWriteAnnouncedDuringAWriteEvictsTheEntry() {
+    backing.update(FLAGS, "f", Update.builder().set("a", "1").build());
+    try (NearCache near = NearCache.builder(announcingFirst(true)).build()) {
+      near.read(FLAGS, "f");
+      near.update(FLAGS, "f", Update.builder().set("a", "2").build());
+
+      StateRecord record = near.read(FLAGS, "f").orElseThrow();
+      assertThat(reads).as("read again").hasValue(2);
+      assertThat(record.text("other")).hasValue("x");
+    }
+  }
+
+  @Test
   void aWriteThroughTheCacheUpdatesTheEntryWithoutAnotherRead() {
     cache.update(FLAGS, "f", Update.builder().set("a", "1").build());
     cache.read(FLAGS, "f");

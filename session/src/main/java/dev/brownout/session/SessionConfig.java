@@ -44,10 +44,12 @@ public final class SessionConfig {
       ConfigKey.of("brownout.session.touch-threshold", ValueType.decimal(0.0, 0.5))
           .defaultValue(0.1)
           .doc(
-              "A request that changes nothing writes only when this fraction of max-inactive has"
-                  + " passed since the expiry was last written (0.1 of 30 minutes: at most one"
-                  + " write per 3 minutes per idle-reading user). A session may therefore expire"
-                  + " up to this fraction early. 0 writes on every request.")
+              "The last-access time and the expiry are written only when this fraction of"
+                  + " max-inactive has passed since they were last written (0.1 of 30 minutes: at"
+                  + " most once per 3 minutes per user): a request that changes nothing writes"
+                  + " nothing until then, and one that changes attributes writes only those. A"
+                  + " session may therefore expire up to this fraction early. 0 refreshes them on"
+                  + " every request.")
           .build();
 
   /** Conflict handling. */

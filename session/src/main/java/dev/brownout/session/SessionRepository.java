@@ -248,12 +248,14 @@ public final class SessionRepository {
       return writeWhole(data, encoded, now);
     }
     boolean principalDue = principalDue(data, now);
+    // The last access and the expiry are written when they are due, or when the expiry changes;
+    // a change to attributes alone does not move them (refreshes are coalesced either way).
+    boolean touch = data.metaChanged || touchDue(data, now);
     if (encoded.isEmpty()
         && data.removed.isEmpty()
         && data.undecodable.isEmpty()
-        && !data.metaChanged
         && !principalDue
-        && !touchDue(data, now)) {
+        && !touch) {
       return SaveOutcome.UNCHANGED;
     }
     Set<String> removes = new LinkedHashSet<>(data.removed);
@@ -265,11 +267,11 @@ public final class SessionRepository {
             : Precondition.present();
     Instant indexExpiry = principalDue ? indexExpiry(data, now) : data.indexExpiry;
     for (int attempt = 0; ; attempt++) {
-      Update update = delta(data, encoded, removes, now, indexExpiry, precondition);
+      Update update = delta(data, encoded, removes, touch, now, indexExpiry, precondition);
       try {
         WriteResult result = store.update(sessions, data.storedId, update);
         recordBytes(update);
-        applied(data, encoded, removes, now, result.version());
+        applied(data, encoded, removes, touch ? now : null, result.version());
         if (principalDue) {
           bind(data, null, indexExpiry);
         }
@@ -328,20 +330,23 @@ public final class SessionRepository {
       SessionData data,
       Map<String, byte[]> encoded,
       Set<String> removes,
+      boolean touch,
       Instant now,
       @Nullable Instant indexExpiry,
       Precondition precondition) {
     Update.Builder update = Update.builder().precondition(precondition);
     encoded.forEach((name, bytes) -> update.set(SessionData.field(name), bytes));
     removes.forEach(name -> update.remove(SessionData.field(name)));
-    update.set(SessionData.ACCESSED, SessionData.text(now.toEpochMilli()));
+    if (touch) {
+      update.set(SessionData.ACCESSED, SessionData.text(now.toEpochMilli()));
+      update.expireAt(data.expiry(now));
+    }
     if (data.metaChanged) {
       meta(data, update);
     }
     if (indexExpiry != null && !indexExpiry.equals(data.indexExpiry)) {
       update.set(SessionData.INDEX_EXPIRY, SessionData.text(indexExpiry.toEpochMilli()));
     }
-    update.expireAt(data.expiry(now));
     return update.build();
   }
 
@@ -406,7 +411,7 @@ public final class SessionRepository {
       SessionData data,
       Map<String, byte[]> encoded,
       Set<String> removes,
-      Instant now,
+      @Nullable Instant accessed,
       long version) {
     data.version = version;
     data.stored.putAll(encoded);
@@ -418,7 +423,9 @@ public final class SessionRepository {
     data.changed.clear();
     data.removed.clear();
     data.metaChanged = false;
-    data.accessWritten = now;
+    if (accessed != null) {
+      data.accessWritten = accessed;
+    }
   }
 
   private void recordBytes(Update update) {

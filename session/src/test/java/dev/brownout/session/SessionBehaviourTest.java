@@ -18,6 +18,7 @@ import jakarta.servlet.http.HttpSessionEvent;
 import jakarta.servlet.http.HttpSessionIdListener;
 import jakarta.servlet.http.HttpSessionListener;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +35,7 @@ class SessionBehaviourTest {
   final InMemoryStateStore memory = InMemoryStateStore.builder().clock(clock).build();
   final AtomicInteger reads = new AtomicInteger();
   final AtomicInteger writes = new AtomicInteger();
+  final List<Update> updates = new java.util.concurrent.CopyOnWriteArrayList<>();
   final List<AutoCloseable> closing = new ArrayList<>();
 
   /** Counts the calls the session module makes. */
@@ -48,6 +50,7 @@ class SessionBehaviourTest {
         @Override
         public WriteResult update(Namespace namespace, String key, Update update) {
           writes.incrementAndGet();
+          updates.add(update);
           return super.update(namespace, key, update);
         }
 
@@ -59,6 +62,7 @@ class SessionBehaviourTest {
   void reset() {
     reads.set(0);
     writes.set(0);
+    updates.clear();
   }
 
   @AfterEach
@@ -118,6 +122,32 @@ class SessionBehaviourTest {
     server.get("", null);
     server.send("", null, List.of());
     assertThat(reads.get()).as("no cookie, no read").isZero();
+  }
+
+  @Test
+  void aChangedRequestWritesTheLastAccessAndExpiryOnlyWhenTheyAreDue() {
+    SessionServer server = server(sessions(config()));
+    String id = server.get("set=a:1", null).newId().orElseThrow();
+    Instant expiry =
+        memory.read(SessionRepository.SESSIONS, id).orElseThrow().expiresAt().orElseThrow();
+
+    reset();
+    clock.advance(Duration.ofMinutes(1));
+    server.get("set=b:2", id);
+    assertThat(updates).hasSize(1);
+    assertThat(updates.get(0).sets().keySet()).containsExactly("a:b");
+    assertThat(updates.get(0).expiryChange()).isEqualTo(Update.ExpiryChange.KEEP);
+    assertThat(memory.read(SessionRepository.SESSIONS, id).orElseThrow().expiresAt())
+        .hasValue(expiry);
+
+    reset();
+    clock.advance(Duration.ofMinutes(2));
+    server.get("set=c:3", id);
+    assertThat(updates.get(0).sets().keySet()).contains("a:c", "_a");
+    assertThat(updates.get(0).expiryChange()).isEqualTo(Update.ExpiryChange.SET);
+    assertThat(memory.read(SessionRepository.SESSIONS, id).orElseThrow().expiresAt())
+        .hasValue(expiry.plus(Duration.ofMinutes(3)));
+    assertThat(server.get("peek", id).body()).isEqualTo("a=1\nb=2\nc=3");
   }
 
   @Test

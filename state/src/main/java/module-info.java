@@ -13,7 +13,8 @@ module dev.brownout.state {
   exports dev.brownout.state;
   exports dev.brownout.state.internal to
       dev.brownout.state.redis,
-      dev.brownout.state.dynamodb;
+      dev.brownout.state.dynamodb,
+      dev.brownout.session;
 
   // The audit sink stores its records as JSON through core's codec.
   opens dev.brownout.state to

@@ -31,7 +31,8 @@ public interface SessionCodec {
   byte[] encode(String attribute, Object value);
 
   /**
-   * Decodes a value.
+   * Decodes a value. The bytes are the stored ones, shared with the near cache: read them, do not
+   * change them.
    *
    * @throws SessionCodecException if it cannot be decoded: unknown or disallowed type, or bytes
    *     this codec did not write

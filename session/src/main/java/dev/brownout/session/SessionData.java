@@ -2,6 +2,7 @@ package dev.brownout.session;
 
 import dev.brownout.state.StateRecord;
 import dev.brownout.state.Update;
+import dev.brownout.state.internal.Records;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -99,14 +100,14 @@ final class SessionData {
     data.deadline = millis(record, DEADLINE).map(Instant::ofEpochMilli).orElse(null);
     data.principal = record.text(PRINCIPAL).orElse(null);
     data.indexExpiry = millis(record, INDEX_EXPIRY).map(Instant::ofEpochMilli).orElse(null);
-    record
-        .fields()
-        .forEach(
-            (name, value) -> {
-              if (name.startsWith(ATTRIBUTE)) {
-                data.stored.put(name.substring(ATTRIBUTE.length()), value);
-              }
-            });
+    // The stored bytes are only compared and decoded, never changed: no copy of them is needed.
+    Records.forEachField(
+        record,
+        (name, value) -> {
+          if (name.startsWith(ATTRIBUTE)) {
+            data.stored.put(name.substring(ATTRIBUTE.length()), value);
+          }
+        });
     return Optional.of(data);
   }
 

@@ -87,4 +87,21 @@ class SessionIdProperties {
     assertThat(reply.raw().headers().firstValue("X-Session-Token"))
         .hasValueSatisfying(id -> assertThat(SessionIds.wellFormed(id)).isTrue());
   }
+
+  @Property(tries = 500)
+  void anIdIsWellFormedExactlyWhenItIs27Base64UrlCharacters(@ForAll("nearlyIds") String candidate) {
+    assertThat(SessionIds.wellFormed(candidate)).isEqualTo(candidate.matches("[A-Za-z0-9_-]{27}"));
+  }
+
+  @Provide
+  Arbitrary<String> nearlyIds() {
+    // Mostly the id alphabet, sometimes a character outside it, around the right length.
+    return Arbitraries.strings()
+        .withCharRange('A', 'Z')
+        .withCharRange('a', 'z')
+        .withCharRange('0', '9')
+        .withChars('_', '-', '+', '/', '=', ' ', '.', '\u00e9', '\u0000')
+        .ofMinLength(25)
+        .ofMaxLength(29);
+  }
 }

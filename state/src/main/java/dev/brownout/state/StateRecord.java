@@ -1,5 +1,6 @@
 package dev.brownout.state;
 
+import dev.brownout.state.internal.Records;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Collections;
@@ -7,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +20,22 @@ import org.jspecify.annotations.Nullable;
  * and created again, and a stale compare-and-set cannot succeed against the new record.
  */
 public final class StateRecord {
+  static {
+    Records.register(
+        new Records.Accessor() {
+          @Override
+          public StateRecord adopt(
+              String key, Map<String, byte[]> fields, long version, @Nullable Instant expiresAt) {
+            return new StateRecord(Collections.unmodifiableMap(fields), key, version, expiresAt);
+          }
+
+          @Override
+          public void forEachField(StateRecord record, BiConsumer<String, byte[]> action) {
+            record.fields.forEach(action);
+          }
+        });
+  }
+
   private final String key;
   private final Map<String, byte[]> fields;
   private final long version;
@@ -26,12 +44,22 @@ public final class StateRecord {
   /** Creates a record; the field arrays are copied. */
   public StateRecord(
       String key, Map<String, byte[]> fields, long version, @Nullable Instant expiresAt) {
+    this(copyIn(fields), key, version, expiresAt);
+  }
+
+  /** A record over a map nobody else holds or changes. */
+  private StateRecord(
+      Map<String, byte[]> owned, String key, long version, @Nullable Instant expiresAt) {
     this.key = Objects.requireNonNull(key, "key");
-    Map<String, byte[]> copy = new LinkedHashMap<>();
-    fields.forEach((name, value) -> copy.put(name, value.clone()));
-    this.fields = Collections.unmodifiableMap(copy);
+    this.fields = owned;
     this.version = version;
     this.expiresAt = expiresAt;
+  }
+
+  private static Map<String, byte[]> copyIn(Map<String, byte[]> fields) {
+    Map<String, byte[]> copy = new LinkedHashMap<>();
+    fields.forEach((name, value) -> copy.put(name, value.clone()));
+    return Collections.unmodifiableMap(copy);
   }
 
   /** The record's key. */

@@ -17,6 +17,7 @@ import dev.brownout.state.Update;
 import dev.brownout.state.Watch;
 import dev.brownout.state.WatchListener;
 import dev.brownout.state.WriteResult;
+import dev.brownout.state.internal.Records;
 import dev.brownout.state.internal.StateChecks;
 import java.net.InetAddress;
 import java.net.URI;
@@ -241,7 +242,8 @@ public final class DynamoDbStateStore implements StateStore {
         });
     AttributeValue em = item.get("em");
     Instant expiresAt = em == null ? null : Instant.ofEpochMilli(Long.parseLong(em.n()));
-    return Optional.of(new StateRecord(key, fields, Long.parseLong(item.get("v").n()), expiresAt));
+    // asByteArray() copies: the record can keep the arrays.
+    return Optional.of(Records.adopt(key, fields, Long.parseLong(item.get("v").n()), expiresAt));
   }
 
   // --- operations

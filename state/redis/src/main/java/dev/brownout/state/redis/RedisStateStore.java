@@ -14,6 +14,7 @@ import dev.brownout.state.Update;
 import dev.brownout.state.Watch;
 import dev.brownout.state.WatchListener;
 import dev.brownout.state.WriteResult;
+import dev.brownout.state.internal.Records;
 import dev.brownout.state.internal.StateChecks;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
@@ -271,7 +272,7 @@ public final class RedisStateStore implements StateStore {
         values.get(1).hasValue()
             ? Instant.ofEpochMilli(Long.parseLong(ascii(values.get(1).getValue())))
             : null;
-    return Optional.of(new StateRecord(key, selected, version, expiresAt));
+    return Optional.of(Records.adopt(key, selected, version, expiresAt));
   }
 
   private static Optional<StateRecord> toRecord(String key, Map<byte[], byte[]> hash) {
@@ -293,7 +294,7 @@ public final class RedisStateStore implements StateStore {
     }
     return version < 0
         ? Optional.empty()
-        : Optional.of(new StateRecord(key, fields, version, expiresAt));
+        : Optional.of(Records.adopt(key, fields, version, expiresAt));
   }
 
   @Override

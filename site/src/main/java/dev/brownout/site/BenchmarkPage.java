@@ -40,6 +40,10 @@ final class BenchmarkPage {
         commandCounts(runs, text);
         continue;
       }
+      if (!runs.isEmpty() && runs.get(0).containsKey("clientCpuMicrosPerRequest")) {
+        cpuCosts(runs, text);
+        continue;
+      }
       text.append(
           "| Benchmark | Parameters | Threads | Score | Error | Unit | Allocation (B/op) |\n"
               + "|---|---|---|---|---|---|---|\n");
@@ -94,6 +98,30 @@ final class BenchmarkPage {
           .append(" | `")
           .append(row.get("commands"))
           .append("` |\n");
+    }
+  }
+
+  /** A file of CPU time per request, as {@code SessionCpuCost} writes it. */
+  private static void cpuCosts(List<Map<String, Object>> rows, StringBuilder text) {
+    text.append(
+        "CPU time one request costs the application server (the whole JVM: library, Lettuce,"
+            + " Netty, kernel) and Redis (`INFO cpu`), over a timed run.\n\n"
+            + "| Library | Workload | Threads | Requests/s | Client CPU (µs/request) |"
+            + " Redis CPU (µs/request) |\n|---|---|---|---|---|---|\n");
+    for (Map<String, Object> row : rows) {
+      text.append("| ")
+          .append(row.get("library"))
+          .append(" | ")
+          .append(row.get("workload"))
+          .append(" | ")
+          .append(row.get("threads"))
+          .append(" | ")
+          .append(number(row.get("requestsPerSecond")))
+          .append(" | ")
+          .append(number(row.get("clientCpuMicrosPerRequest")))
+          .append(" | ")
+          .append(number(row.get("redisCpuMicrosPerRequest")))
+          .append(" |\n");
     }
   }
 

@@ -32,6 +32,10 @@ class ReferenceGeneratorTest {
     String page = Files.readString(out.resolve("benchmarks.md"));
     assertThat(page).contains("## flags", "## state", "## core-guards");
     assertThat(page)
+        .contains("## session-commands", "| brownout | changed | 2.00 |")
+        .contains(
+            "## session-cpu", "Client CPU (µs/request)", "| spring-session | unchanged | 8 |");
+    assertThat(page)
         .contains("`FlagEvaluationBenchmark.brownout`", "`StateStoreBenchmark.read` | store=redis");
   }
 }

@@ -112,6 +112,23 @@ public final class RedisTestServer implements AutoCloseable {
     }
   }
 
+  /** The CPU time the server has used, user and system, in seconds ({@code INFO cpu}). */
+  public double cpuSeconds() {
+    RedisClient client = RedisClient.create(uri());
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      connection.setTimeout(Duration.ofSeconds(5));
+      double seconds = 0;
+      for (String line : connection.sync().info("cpu").split("\r?\n")) {
+        if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+          seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+        }
+      }
+      return seconds;
+    } finally {
+      client.shutdown();
+    }
+  }
+
   /**
    * The commands between two {@link #commandCounts()} snapshots, without the ones a client sends to
    * connect or the counting itself sends ({@code info}, {@code hello}, {@code client}).

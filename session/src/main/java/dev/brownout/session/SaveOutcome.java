@@ -20,7 +20,10 @@ public enum SaveOutcome {
    */
   GONE;
 
+  // The metric tag, computed once: every save is timed under it.
+  private final String tag = name().toLowerCase(Locale.ROOT);
+
   String tag() {
-    return name().toLowerCase(Locale.ROOT);
+    return tag;
   }
 }

@@ -80,54 +80,68 @@ final class BenchmarkPage {
     Files.writeString(page, text.toString());
   }
 
+  /** A column of a non-JMH results file: its header, its key, and whether it is code. */
+  private record Column(String header, String key, boolean code) {
+    static Column of(String header, String key) {
+      return new Column(header, key, false);
+    }
+  }
+
   /** A file of Redis commands per request, as {@code SessionCommandCount} writes it. */
   private static void commandCounts(List<Map<String, Object>> rows, StringBuilder text) {
-    text.append(
+    table(
+        rows,
+        text,
         "Redis commands per request, counted by the server (`INFO commandstats`). \"Sent\" is what"
             + " the client sent; \"all\" also counts what a Lua script ran inside its one"
-            + " `EVALSHA`.\n\n| Library | Workload | Sent | All | Commands |\n|---|---|---|---|---|\n");
-    for (Map<String, Object> row : rows) {
-      text.append("| ")
-          .append(row.get("library"))
-          .append(" | ")
-          .append(row.get("workload"))
-          .append(" | ")
-          .append(number(row.get("sentPerRequest")))
-          .append(" | ")
-          .append(number(row.get("allPerRequest")))
-          .append(" | `")
-          .append(row.get("commands"))
-          .append("` |\n");
-    }
+            + " `EVALSHA`.",
+        List.of(
+            Column.of("Library", "library"),
+            Column.of("Workload", "workload"),
+            Column.of("Sent", "sentPerRequest"),
+            Column.of("All", "allPerRequest"),
+            new Column("Commands", "commands", true)));
   }
 
   /** A file of CPU time per request, as {@code SessionCpuCost} writes it. */
   private static void cpuCosts(List<Map<String, Object>> rows, StringBuilder text) {
-    text.append(
+    table(
+        rows,
+        text,
         "CPU time one request costs the application server (the whole JVM: library, Lettuce,"
-            + " Netty, kernel) and Redis (`INFO cpu`), over a timed run.\n\n"
-            + "| Library | Workload | Threads | Requests/s | Client CPU (µs/request) |"
-            + " Redis CPU (µs/request) |\n|---|---|---|---|---|---|\n");
+            + " Netty, kernel) and Redis (`INFO cpu`), over a timed run.",
+        List.of(
+            Column.of("Library", "library"),
+            Column.of("Workload", "workload"),
+            Column.of("Threads", "threads"),
+            Column.of("Requests/s", "requestsPerSecond"),
+            Column.of("Client CPU (µs/request)", "clientCpuMicrosPerRequest"),
+            Column.of("Redis CPU (µs/request)", "redisCpuMicrosPerRequest")));
+  }
+
+  private static void table(
+      List<Map<String, Object>> rows, StringBuilder text, String intro, List<Column> columns) {
+    text.append(intro).append("\n\n|");
+    columns.forEach(column -> text.append(' ').append(column.header()).append(" |"));
+    text.append("\n|");
+    columns.forEach(column -> text.append("---|"));
+    text.append('\n');
     for (Map<String, Object> row : rows) {
-      text.append("| ")
-          .append(row.get("library"))
-          .append(" | ")
-          .append(row.get("workload"))
-          .append(" | ")
-          .append(row.get("threads"))
-          .append(" | ")
-          .append(number(row.get("requestsPerSecond")))
-          .append(" | ")
-          .append(number(row.get("clientCpuMicrosPerRequest")))
-          .append(" | ")
-          .append(number(row.get("redisCpuMicrosPerRequest")))
-          .append(" |\n");
+      text.append('|');
+      for (Column column : columns) {
+        String value = number(row.get(column.key()));
+        text.append(' ').append(column.code() ? "`" + value + "`" : value).append(" |");
+      }
+      text.append('\n');
     }
   }
 
   private static String number(Object value) {
     if (!(value instanceof Number number)) {
       return String.valueOf(value);
+    }
+    if (number instanceof Integer || number instanceof Long) {
+      return number.toString();
     }
     double d = number.doubleValue();
     if (Double.isNaN(d)) {

@@ -2,9 +2,6 @@ package dev.brownout.benchmarks;
 
 import dev.brownout.state.testservers.RedisTestServer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,12 +60,7 @@ public final class SessionCommandCount {
         }
       }
     }
-    if (args.length > 0) {
-      Path out = Path.of(args[0]);
-      Files.createDirectories(out.toAbsolutePath().getParent());
-      Files.writeString(out, "[\n" + String.join(",\n", rows) + "\n]\n", StandardCharsets.UTF_8);
-      System.out.println("Written to " + out);
-    }
+    ResultsFile.write(args, rows);
   }
 
   private static void run(SessionBenchmark.Workload work, String id, String workload, int step) {

@@ -1,18 +1,21 @@
 package dev.brownout.benchmarks;
 
 import dev.brownout.state.testservers.RedisTestServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Where {@link SessionBenchmark}'s throughput goes: the CPU time one request costs the application
@@ -45,23 +48,22 @@ public final class SessionCpuCost {
     private static final String SCRIPT =
         "redis.call('HMGET', KEYS[1], '_v', ARGV[1]);"
             + " redis.call('HSET', KEYS[1], '_v', ARGV[2], ARGV[1], ARGV[2]); return 1";
-    private final io.lettuce.core.RedisClient client;
-    private final io.lettuce.core.api.StatefulRedisConnection<String, String> connection;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
     private final String sha;
-    private final java.util.concurrent.atomic.AtomicLong ids =
-        new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong ids = new AtomicLong();
 
     TwoRoundTrips(String uri) {
-      client = io.lettuce.core.RedisClient.create(uri);
+      client = RedisClient.create(uri);
       connection = client.connect();
-      connection.setTimeout(java.time.Duration.ofSeconds(5));
+      connection.setTimeout(Duration.ofSeconds(5));
       sha = connection.sync().scriptLoad(SCRIPT);
     }
 
     @Override
     public String newSession() {
       String id = "floor:" + ids.incrementAndGet();
-      connection.sync().hset(id, java.util.Map.of("_v", "1", "profile", SessionBenchmark.PROFILE));
+      connection.sync().hset(id, Map.of("_v", "1", "profile", SessionBenchmark.PROFILE));
       return id;
     }
 
@@ -70,12 +72,7 @@ public final class SessionCpuCost {
       connection.sync().hgetall(id);
       return connection
           .sync()
-          .evalsha(
-              sha,
-              io.lettuce.core.ScriptOutputType.INTEGER,
-              new String[] {id},
-              "step",
-              Long.toString(step));
+          .evalsha(sha, ScriptOutputType.INTEGER, new String[] {id}, "step", Long.toString(step));
     }
 
     @Override
@@ -127,12 +124,7 @@ public final class SessionCpuCost {
         }
       }
     }
-    if (args.length > 0) {
-      Path out = Path.of(args[0]);
-      Files.createDirectories(out.toAbsolutePath().getParent());
-      Files.writeString(out, "[\n" + String.join(",\n", rows) + "\n]\n", StandardCharsets.UTF_8);
-      System.out.println("Written to " + out);
-    }
+    ResultsFile.write(args, rows);
   }
 
   /** Runs the workload on {@link #THREADS} users for the given time; returns the requests done. */

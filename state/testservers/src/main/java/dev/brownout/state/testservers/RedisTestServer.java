@@ -95,35 +95,34 @@ public final class RedisTestServer implements AutoCloseable {
 
   /** {@code INFO commandstats} as command name to call count. */
   public Map<String, Long> commandCounts() {
-    RedisClient client = RedisClient.create(uri());
-    try (StatefulRedisConnection<String, String> connection = client.connect()) {
-      connection.setTimeout(Duration.ofSeconds(5));
-      Map<String, Long> counts = new HashMap<>();
-      for (String line : connection.sync().info("commandstats").split("\r?\n")) {
-        if (line.startsWith("cmdstat_")) {
-          String name = line.substring("cmdstat_".length(), line.indexOf(':'));
-          String calls = line.substring(line.indexOf("calls=") + 6);
-          counts.put(name, Long.parseLong(calls.substring(0, calls.indexOf(','))));
-        }
+    Map<String, Long> counts = new HashMap<>();
+    for (String line : info("commandstats")) {
+      if (line.startsWith("cmdstat_")) {
+        String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+        String calls = line.substring(line.indexOf("calls=") + 6);
+        counts.put(name, Long.parseLong(calls.substring(0, calls.indexOf(','))));
       }
-      return counts;
-    } finally {
-      client.shutdown();
     }
+    return counts;
   }
 
   /** The CPU time the server has used, user and system, in seconds ({@code INFO cpu}). */
   public double cpuSeconds() {
+    double seconds = 0;
+    for (String line : info("cpu")) {
+      if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+        seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+      }
+    }
+    return seconds;
+  }
+
+  /** The lines of one {@code INFO} section, over a connection of its own. */
+  private String[] info(String section) {
     RedisClient client = RedisClient.create(uri());
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
       connection.setTimeout(Duration.ofSeconds(5));
-      double seconds = 0;
-      for (String line : connection.sync().info("cpu").split("\r?\n")) {
-        if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
-          seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
-        }
-      }
-      return seconds;
+      return connection.sync().info(section).split("\r?\n");
     } finally {
       client.shutdown();
     }

@@ -2,6 +2,7 @@ package dev.brownout.state;
 
 import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.time.BrownoutClock;
+import dev.brownout.state.internal.ChangeDelivery;
 import dev.brownout.state.internal.StateChecks;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -151,7 +152,7 @@ public final class InMemoryStateStore implements StateStore {
               long version = current == null ? freshVersion(now) : current.version() + 1;
               result[0] = new WriteResult(version, current == null);
               if (namespace.watchable()) {
-                notifyWatchers(new ChangeEvent(namespace.name(), key, version));
+                notifyWatchers(new ChangeEvent(namespace.name(), key, version, update.origin()));
               }
               return new Entry(Map.copyOf(fields), version, expiresAt, size);
             });
@@ -206,19 +207,9 @@ public final class InMemoryStateStore implements StateStore {
 
   private void notifyWatchers(ChangeEvent event) {
     List<WatchListener> list = watchers.get(event.namespace());
-    if (list == null || list.isEmpty()) {
-      return;
+    if (list != null) {
+      ChangeDelivery.deliver(list, event, notifier, log);
     }
-    notifier.execute(
-        () -> {
-          for (WatchListener listener : list) {
-            try {
-              listener.onChange(event);
-            } catch (RuntimeException e) {
-              log.warn("A watcher of namespace {} failed on {}", event.namespace(), event, e);
-            }
-          }
-        });
   }
 
   private static void check(

@@ -7,8 +7,10 @@ import dev.brownout.core.metrics.MeterSpec;
 import dev.brownout.core.time.BrownoutClock;
 import dev.brownout.state.internal.Records;
 import io.micrometer.core.instrument.Counter;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,9 +35,11 @@ import org.slf4j.LoggerFactory;
  *       a newer one; a resynchronisation evicts the whole namespace;
  *   <li>any other namespace is cached only if {@link Builder#staleAfter(Duration)} is set, and then
  *       an entry is served for at most that long;
- *   <li>a write through this cache updates the entry when it knows the exact previous version (also
- *       when the write's own change notification arrived first), and evicts it otherwise; a failed
- *       write evicts it;
+ *   <li>a write through this cache updates the entry when it knows the exact previous version, and
+ *       evicts it otherwise; a failed write evicts it. Writes are tagged with this cache's {@link
+ *       Update#origin() origin}, so their change notifications, which only repeat what the cache
+ *       already knows, are left out by the store (Redis, in-memory) or ignored when they arrive;
+ *       with many sessions saved on one server, that is most of the notification traffic;
  *   <li>a read's result is cached only if no change to its key was announced while the read was in
  *       flight, so a change cannot be lost between the read and the caching (changes are counted
  *       per stripe of keys; other keys of the namespace changing all the time do not matter).
@@ -79,6 +83,7 @@ public final class NearCache extends ForwardingStateStore {
   private final Set<String> unwatchable = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<String, Map<String, Counter>> counters =
       new ConcurrentHashMap<>();
+  private final String origin = newOrigin();
 
   private NearCache(Builder builder) {
     super(builder.store);
@@ -90,6 +95,13 @@ public final class NearCache extends ForwardingStateStore {
       caffeine.expireAfterWrite(staleAfter).ticker(clock::nanoTime);
     }
     this.cache = caffeine.build();
+  }
+
+  /** 128 random bits: another server taking this cache's changes for its own would go stale. */
+  private static String newOrigin() {
+    byte[] bytes = new byte[16];
+    new SecureRandom().nextBytes(bytes);
+    return "near-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   /** Starts a builder for a cache in front of {@code store}. */
@@ -233,23 +245,29 @@ public final class NearCache extends ForwardingStateStore {
     int stripe = Changes.stripe(key);
     long announced = changes.count(stripe);
     Entry before = cache.getIfPresent(cacheKey);
+    Update tagged =
+        namespace.watchable() && update.origin() == null ? update.withOrigin(origin) : update;
     WriteResult result;
     try {
-      result = super.update(namespace, key, update);
+      result = super.update(namespace, key, tagged);
     } catch (RuntimeException e) {
+      changes.changed(key);
       cache.invalidate(cacheKey);
       throw e;
     }
-    // This write's own announcement may arrive before the write returns, and evict the entry as
-    // stale. If it is the only announcement since the write began, the entry as it was, plus this
-    // update, is exactly the record at the new version.
-    boolean ownAnnouncementAtMost = namespace.watchable() && changes.count(stripe) - announced <= 1;
+    // The store does not announce this write back to this cache, so it is counted here: a read of
+    // this key in flight since before it must not cache what it saw.
+    changes.changed(key);
+    // If no other change to the key's stripe was announced while the write ran, the entry as it
+    // was (even if it has since been evicted for room), plus this update, is exactly the record at
+    // the new version.
+    boolean onlyThisWrite = changes.count(stripe) - announced <= 1;
     cache
         .asMap()
         .compute(
             cacheKey,
             (k, entry) -> {
-              Entry base = entry != null ? entry : ownAnnouncementAtMost ? before : null;
+              Entry base = entry != null ? entry : onlyThisWrite ? before : null;
               if (base == null
                   || result.created()
                   || base.record() == null
@@ -281,6 +299,7 @@ public final class NearCache extends ForwardingStateStore {
     try {
       return super.delete(namespace, key, precondition);
     } finally {
+      changes(namespace).changed(key);
       cache.invalidate(new CacheKey(namespace.name(), key));
     }
   }
@@ -316,7 +335,15 @@ public final class NearCache extends ForwardingStateStore {
     }
 
     @Override
+    public String origin() {
+      return origin;
+    }
+
+    @Override
     public void onChange(ChangeEvent event) {
+      if (origin.equals(event.origin())) {
+        return; // this cache's own write, already counted and applied by update()
+      }
       changes(namespace).changed(event.key());
       Entry[] evicted = new Entry[1];
       cache

@@ -27,6 +27,9 @@ public final class Update {
   /** The longest field name, in UTF-8 bytes. */
   public static final int MAX_FIELD_NAME_BYTES = 255;
 
+  /** The longest {@link #origin() origin}, in characters. */
+  public static final int MAX_ORIGIN_LENGTH = 64;
+
   /** What the update does to the expiry. */
   public enum ExpiryChange {
     /** Leave it as it is (a new record gets none). */
@@ -43,6 +46,7 @@ public final class Update {
   private final @Nullable Instant expiresAt;
   private final Precondition precondition;
   private final long size;
+  private final @Nullable String origin;
 
   private Update(Builder builder) {
     this.sets = Collections.unmodifiableMap(new LinkedHashMap<>(builder.sets));
@@ -55,6 +59,17 @@ public final class Update {
       total += nameBytes(set.getKey()) + set.getValue().length;
     }
     this.size = total;
+    this.origin = builder.origin;
+  }
+
+  private Update(Update update, String origin) {
+    this.sets = update.sets;
+    this.removes = update.removes;
+    this.expiryChange = update.expiryChange;
+    this.expiresAt = update.expiresAt;
+    this.precondition = update.precondition;
+    this.size = update.size;
+    this.origin = origin;
   }
 
   /** Starts an update. */
@@ -92,6 +107,49 @@ public final class Update {
     return size;
   }
 
+  /**
+   * Who made this update, as the {@link ChangeEvent#origin() change event} will say; {@code null}
+   * for nobody in particular. A watcher uses it to know its own writes (see {@link
+   * WatchListener#origin()}).
+   */
+  public @Nullable String origin() {
+    return origin;
+  }
+
+  /**
+   * This update made by {@code origin}; it shares this update's fields.
+   *
+   * @throws IllegalArgumentException if the origin is not 1 to {@value #MAX_ORIGIN_LENGTH} letters,
+   *     digits, '.', '_' or '-'
+   */
+  public Update withOrigin(String origin) {
+    return new Update(this, checkOrigin(origin));
+  }
+
+  static String checkOrigin(String origin) {
+    Objects.requireNonNull(origin, "origin");
+    boolean valid = !origin.isEmpty() && origin.length() <= MAX_ORIGIN_LENGTH;
+    for (int i = 0; valid && i < origin.length(); i++) {
+      char c = origin.charAt(i);
+      valid =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == '-';
+    }
+    if (!valid) {
+      throw new IllegalArgumentException(
+          "an update's origin must be 1 to "
+              + MAX_ORIGIN_LENGTH
+              + " letters, digits, '.', '_' or '-' but was '"
+              + origin
+              + "'");
+    }
+    return origin;
+  }
+
   static int nameBytes(String name) {
     return name.getBytes(StandardCharsets.UTF_8).length;
   }
@@ -107,6 +165,7 @@ public final class Update {
         + (expiresAt == null ? "" : " " + expiresAt)
         + ", if "
         + precondition
+        + (origin == null ? "" : ", by " + origin)
         + "]";
   }
 
@@ -117,6 +176,7 @@ public final class Update {
     private ExpiryChange expiryChange = ExpiryChange.KEEP;
     private @Nullable Instant expiresAt;
     private Precondition precondition = Precondition.none();
+    private @Nullable String origin;
 
     private Builder() {}
 
@@ -173,6 +233,17 @@ public final class Update {
     /** The condition the record must meet. Default: none. */
     public Builder precondition(Precondition condition) {
       this.precondition = Objects.requireNonNull(condition, "condition");
+      return this;
+    }
+
+    /**
+     * Who makes this update (see {@link Update#origin()}).
+     *
+     * @throws IllegalArgumentException if the origin is not 1 to {@value Update#MAX_ORIGIN_LENGTH}
+     *     letters, digits, '.', '_' or '-'
+     */
+    public Builder origin(String origin) {
+      this.origin = checkOrigin(origin);
       return this;
     }
 

@@ -1,5 +1,7 @@
 package dev.brownout.state;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Told about changes to a watched namespace. Called on a store thread: return quickly, and do not
  * call the store from here synchronously if it can block for long.
@@ -14,4 +16,14 @@ public interface WatchListener {
    * behind): re-read whatever you keep from this namespace.
    */
   default void onResync() {}
+
+  /**
+   * The {@link Update#origin() origin} of this listener's own writes, which it already knows about.
+   * A store may leave changes with this origin out, and so save passing them on (Redis and the
+   * in-memory store do); it need not, so a listener that returns an origin must still ignore its
+   * own changes itself. Default: none, so every change is delivered.
+   */
+  default @Nullable String origin() {
+    return null;
+  }
 }

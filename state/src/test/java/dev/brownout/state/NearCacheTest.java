@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +41,13 @@ class NearCacheTest {
 
   /** Delivers a change event, as the store would, to the cache. */
   void announce(String key, long version) {
-    watchers.forEach(listener -> listener.onChange(new ChangeEvent(FLAGS.name(), key, version)));
+    announce(key, version, null);
+  }
+
+  /** Delivers a change event made by {@code origin}, as a store that does not filter would. */
+  void announce(String key, long version, @Nullable String origin) {
+    watchers.forEach(
+        listener -> listener.onChange(new ChangeEvent(FLAGS.name(), key, version, origin)));
   }
 
   final BrownoutMetrics metrics = BrownoutMetrics.inMemory();
@@ -192,13 +199,16 @@ class NearCacheTest {
     }
   }
 
-  /** A store that announces each write before the write returns, as Redis pub/sub can. */
-  StateStore announcingFirst(boolean alsoAnotherWrite) {
+  /**
+   * A store that announces each write before the write returns, as Redis pub/sub can, and does not
+   * leave out the writer's own changes (a store need not); with or without the write's origin.
+   */
+  StateStore announcingFirst(boolean alsoAnotherWrite, boolean passingOrigins) {
     return new ForwardingStateStore(counting) {
       @Override
       public WriteResult update(Namespace namespace, String key, Update update) {
         WriteResult result = super.update(namespace, key, update);
-        announce(key, result.version());
+        announce(key, result.version(), passingOrigins ? update.origin() : null);
         if (alsoAnotherWrite) {
           long newer =
               backing.update(FLAGS, key, Update.builder().set("other", "x").build()).version();
@@ -212,7 +222,7 @@ class NearCacheTest {
   @Test
   void aWritesOwnAnnouncementArrivingFirstLeavesTheEntryUpdated() {
     backing.update(FLAGS, "f", Update.builder().set("a", "1").build());
-    try (NearCache near = NearCache.builder(announcingFirst(false)).build()) {
+    try (NearCache near = NearCache.builder(announcingFirst(false, true)).build()) {
       near.read(FLAGS, "f");
       WriteResult result = near.update(FLAGS, "f", Update.builder().set("a", "2").build());
 
@@ -220,13 +230,81 @@ class NearCacheTest {
       assertThat(reads).as("still a hit").hasValue(1);
       assertThat(record.version()).isEqualTo(result.version());
       assertThat(record).isEqualTo(backing.read(FLAGS, "f").orElseThrow());
+      assertThat(metrics.registry().find(NearCache.STALE.name()).counter())
+          .as("its own change is not taken for a stale entry")
+          .isNull();
+    }
+  }
+
+  @Test
+  void aStoreThatDropsOriginsCostsARereadNotAStaleEntry() {
+    backing.update(FLAGS, "f", Update.builder().set("a", "1").build());
+    try (NearCache near = NearCache.builder(announcingFirst(false, false)).build()) {
+      near.read(FLAGS, "f");
+      near.update(FLAGS, "f", Update.builder().set("a", "2").build());
+
+      StateRecord record = near.read(FLAGS, "f").orElseThrow();
+      assertThat(reads).as("read again").hasValue(2);
+      assertThat(record).isEqualTo(backing.read(FLAGS, "f").orElseThrow());
+    }
+  }
+
+  @Test
+  void writesThroughTheCacheCarryItsOriginWhichItsWatcherClaims() {
+    List<@Nullable String> origins = new CopyOnWriteArrayList<>();
+    StateStore recording =
+        new ForwardingStateStore(counting) {
+          @Override
+          public WriteResult update(Namespace namespace, String key, Update update) {
+            origins.add(update.origin());
+            return super.update(namespace, key, update);
+          }
+        };
+    try (NearCache first = NearCache.builder(recording).build();
+        NearCache second = NearCache.builder(recording).build()) {
+      first.update(FLAGS, "f", Update.builder().set("a", "1").build());
+      second.update(FLAGS, "f", Update.builder().set("a", "2").build());
+      first.update(FLAGS, "f", Update.builder().set("a", "3").origin("caller").build());
+      first.read(FLAGS, "f");
+      second.read(FLAGS, "f");
+
+      assertThat(origins.get(0)).startsWith("near-").isNotEqualTo(origins.get(1));
+      assertThat(origins.get(2)).as("a caller's own origin is kept").isEqualTo("caller");
+      assertThat(watchers)
+          .extracting(WatchListener::origin)
+          .contains(origins.get(0), origins.get(1));
+    }
+  }
+
+  @Test
+  void aReadInFlightAcrossAWriteThroughTheCacheIsNotCachedOver() {
+    // The store leaves out the cache's own changes, so nothing is announced: the cache must count
+    // its write itself, or the read's stale result would be cached after the write.
+    backing.update(FLAGS, "f", Update.builder().set("on", "true").build());
+    NearCache[] near = new NearCache[1];
+    StateStore racing =
+        new ForwardingStateStore(counting) {
+          @Override
+          public Optional<StateRecord> read(Namespace namespace, String key) {
+            Optional<StateRecord> stale = super.read(namespace, key);
+            if (reads.get() == 1) {
+              near[0].update(FLAGS, "f", Update.builder().set("on", "false").build());
+            }
+            return stale;
+          }
+        };
+    near[0] = NearCache.builder(racing).build();
+    try (NearCache cache = near[0]) {
+      assertThat(cache.read(FLAGS, "f").orElseThrow().text("on")).hasValue("true");
+      assertThat(cache.read(FLAGS, "f").orElseThrow().text("on")).hasValue("false");
+      assertThat(reads).as("the stale read was not cached").hasValue(2);
     }
   }
 
   @Test
   void anotherWriteAnnouncedDuringAWriteEvictsTheEntry() {
     backing.update(FLAGS, "f", Update.builder().set("a", "1").build());
-    try (NearCache near = NearCache.builder(announcingFirst(true)).build()) {
+    try (NearCache near = NearCache.builder(announcingFirst(true, true)).build()) {
       near.read(FLAGS, "f");
       near.update(FLAGS, "f", Update.builder().set("a", "2").build());
 

@@ -14,6 +14,7 @@ import dev.brownout.state.Update;
 import dev.brownout.state.Watch;
 import dev.brownout.state.WatchListener;
 import dev.brownout.state.WriteResult;
+import dev.brownout.state.internal.ChangeDelivery;
 import dev.brownout.state.internal.Records;
 import dev.brownout.state.internal.StateChecks;
 import io.lettuce.core.ClientOptions;
@@ -87,6 +88,7 @@ public final class RedisStateStore implements StateStore {
   private static final byte[] VERSION = ascii("_v");
   private static final byte[] EXPIRY = ascii("_e");
   private static final String FIELD_PREFIX = "f:";
+  private static final byte[] NO_ORIGIN = ascii("-");
 
   private final RedisClient client;
   private volatile @Nullable StatefulRedisConnection<byte[], byte[]> connection;
@@ -326,6 +328,7 @@ public final class RedisStateStore implements StateStore {
     args.add(utf8(key));
     args.add(ascii(Integer.toString(update.sets().size())));
     args.add(ascii(Integer.toString(update.removes().size())));
+    args.add(update.origin() == null ? NO_ORIGIN : ascii(update.origin()));
     // The hash field names, for the script's one read of their old sizes; then the same names
     // paired with their values, ready for its one HSET (see update.lua).
     List<byte[]> setNames = new ArrayList<>(update.sets().size());
@@ -578,26 +581,22 @@ public final class RedisStateStore implements StateStore {
     if (list == null || list.isEmpty()) {
       return;
     }
-    // "u <version> <key>" or "d -1 <key>"; the key may contain spaces.
+    // "u <version> <origin> <key>" or "d -1 <origin> <key>", origin '-' for none; the key may
+    // contain spaces.
     int first = message.indexOf(' ');
     int second = message.indexOf(' ', first + 1);
-    if (first < 0 || second < 0) {
+    int third = second < 0 ? -1 : message.indexOf(' ', second + 1);
+    if (first < 0 || third < 0) {
       log.warn("Ignoring a malformed change message on {}", channel);
       return;
     }
     long version = Long.parseLong(message.substring(first + 1, second));
+    String origin = message.substring(second + 1, third);
     String namespace = channel.substring((prefix + ":watch:").length());
-    ChangeEvent event = new ChangeEvent(namespace, message.substring(second + 1), version);
-    dispatcher.execute(
-        () -> {
-          for (WatchListener listener : list) {
-            try {
-              listener.onChange(event);
-            } catch (RuntimeException e) {
-              log.warn("A watcher of namespace {} failed on {}", namespace, event, e);
-            }
-          }
-        });
+    ChangeEvent event =
+        new ChangeEvent(
+            namespace, message.substring(third + 1), version, origin.equals("-") ? null : origin);
+    ChangeDelivery.deliver(list, event, dispatcher, log);
   }
 
   private void resyncAll() {

@@ -11,5 +11,5 @@ if ARGV[1] == 'v' and ((not exists) or current ~= tonumber(ARGV[2])) then return
 if #KEYS == 2 then redis.call('SREM', KEYS[2], ARGV[4]) end
 if not exists then return {1, 0} end
 redis.call('DEL', KEYS[1])
-if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], 'd -1 ' .. ARGV[4]) end
+if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], 'd -1 - ' .. ARGV[4]) end
 return {1, 1}

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -84,6 +85,14 @@ public abstract class StateStoreContract {
    */
   protected Duration outage() {
     return operationTimeout().multipliedBy(2).plusSeconds(1);
+  }
+
+  /**
+   * Whether change events carry the update's {@link dev.brownout.state.Update#origin() origin}, and
+   * watchers are spared their own origin's changes. Default: yes.
+   */
+  protected boolean passesOrigins() {
+    return true;
   }
 
   /** The longest a change may take to reach a watcher on another client. */
@@ -490,6 +499,50 @@ public abstract class StateStoreContract {
   }
 
   @Test
+  void aWatcherIsSparedTheChangesOfItsOwnOrigin() throws Exception {
+    StateStore writer = store();
+    StateStore reader = store();
+    Namespace ns = small();
+    BlockingQueue<ChangeEvent> mine = new LinkedBlockingQueue<>();
+    List<String> keysToA = new CopyOnWriteArrayList<>();
+    BlockingQueue<ChangeEvent> everything = new LinkedBlockingQueue<>();
+    Watch own =
+        reader.watch(
+            ns,
+            new WatchListener() {
+              @Override
+              public void onChange(ChangeEvent event) {
+                keysToA.add(event.key());
+                mine.add(event);
+              }
+
+              @Override
+              public String origin() {
+                return "server-a";
+              }
+            });
+    Watch all = reader.watch(ns, everything::add);
+    try {
+      writer.update(ns, "by-a", set("x", "1").withOrigin("server-a"));
+      writer.update(ns, "by-b", set("x", "1").withOrigin("server-b"));
+      writer.update(ns, "by-nobody", set("x", "1"));
+
+      Map<String, ChangeEvent> toAll = events(everything, "by-a", "by-b", "by-nobody");
+      Map<String, ChangeEvent> toA = events(mine, "by-b", "by-nobody");
+      if (passesOrigins()) {
+        assertThat(toAll.get("by-a").origin()).isEqualTo("server-a");
+        assertThat(toAll.get("by-b").origin()).isEqualTo("server-b");
+        assertThat(toA.get("by-b").origin()).isEqualTo("server-b");
+        // Events arrive in order, so "by-a" would have come before "by-b" and "by-nobody".
+        assertThat(keysToA).containsExactly("by-b", "by-nobody");
+      }
+    } finally {
+      own.close();
+      all.close();
+    }
+  }
+
+  @Test
   void aClosedWatchHearsNothingMore() throws Exception {
     StateStore writer = store();
     StateStore reader = store();
@@ -510,6 +563,22 @@ public abstract class StateStoreContract {
       second.close();
     }
     assertThat(events).extracting(ChangeEvent::key).doesNotContain("b", "c");
+  }
+
+  /** The first event for each of {@code keys}, in whatever order they come. */
+  private Map<String, ChangeEvent> events(BlockingQueue<ChangeEvent> events, String... keys)
+      throws InterruptedException {
+    Map<String, ChangeEvent> found = new HashMap<>();
+    Set<String> wanted = Set.of(keys);
+    long deadline = System.nanoTime() + watchDelay().toNanos();
+    while (found.size() < wanted.size() && System.nanoTime() < deadline) {
+      ChangeEvent event = events.poll(100, TimeUnit.MILLISECONDS);
+      if (event != null && wanted.contains(event.key())) {
+        found.putIfAbsent(event.key(), event);
+      }
+    }
+    assertThat(found.keySet()).as("change events within " + watchDelay()).isEqualTo(wanted);
+    return found;
   }
 
   private ChangeEvent nextEvent(BlockingQueue<ChangeEvent> events, String key)
@@ -574,6 +643,14 @@ public abstract class StateStoreContract {
     assertThatThrownBy(() -> Update.builder().set("a", "1").remove("a"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Update.builder().build()).hasMessageContaining("must set or remove");
+    for (String origin : List.of("", "has space", "x".repeat(Update.MAX_ORIGIN_LENGTH + 1), "é")) {
+      assertThatThrownBy(() -> set("a", "1").withOrigin(origin))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("origin must be 1 to " + Update.MAX_ORIGIN_LENGTH);
+      assertThatThrownBy(() -> Update.builder().origin(origin))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("origin");
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

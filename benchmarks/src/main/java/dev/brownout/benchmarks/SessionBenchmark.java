@@ -1,5 +1,7 @@
 package dev.brownout.benchmarks;
 
+import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.session.SessionConfig;
 import dev.brownout.session.SessionHandle;
 import dev.brownout.session.SessionRepository;
 import dev.brownout.session.Sessions;
@@ -53,7 +55,7 @@ import org.springframework.session.data.redis.RedisSessionRepository;
 @State(Scope.Benchmark)
 public class SessionBenchmark {
   /** Which library. */
-  @Param({"brownout", "spring-session"})
+  @Param({"brownout", "brownout-near-cache", "spring-session"})
   public String library;
 
   /** A session per thread ({@code per-user}), or one for all threads ({@code shared}). */
@@ -82,7 +84,8 @@ public class SessionBenchmark {
 
   static Workload create(String library, String uri, int port) {
     return switch (library) {
-      case "brownout" -> new BrownoutWorkload(uri);
+      case "brownout" -> new BrownoutWorkload(uri, 0);
+      case "brownout-near-cache" -> new BrownoutWorkload(uri, NEAR_CACHE_SIZE);
       case "spring-session" -> new SpringWorkload(port);
       default -> throw new IllegalArgumentException("unknown library " + library);
     };
@@ -130,15 +133,27 @@ public class SessionBenchmark {
 
   static final String PROFILE = "p".repeat(2048);
 
+  /** {@code brownout.session.near-cache.size} for the {@code brownout-near-cache} rows. */
+  static final int NEAR_CACHE_SIZE = 10_000;
+
   /** Brownout: one read, one atomic delta; an unchanged request writes nothing. */
   static final class BrownoutWorkload implements Workload {
     final RedisStateStore store;
     final Sessions sessions;
     final SessionRepository repository;
 
-    BrownoutWorkload(String uri) {
+    /** With a near cache of {@code nearCacheSize} sessions, or none for 0 (the default). */
+    BrownoutWorkload(String uri, int nearCacheSize) {
       store = RedisStateStore.builder().uri(uri).timeout(Duration.ofSeconds(5)).build();
-      sessions = Sessions.builder().store(store).build();
+      sessions =
+          Sessions.builder()
+              .store(store)
+              .config(
+                  BrownoutConfig.builder()
+                      .declare(SessionConfig.keys())
+                      .set(SessionConfig.NEAR_CACHE_SIZE, nearCacheSize)
+                      .build())
+              .build();
       repository = sessions.repository();
     }
 

@@ -23,7 +23,7 @@ public final class SessionCommandCount {
   /** Counts, prints, writes the JSON to {@code args[0]}. */
   public static void main(String[] args) throws IOException {
     List<String> rows = new ArrayList<>();
-    for (String library : List.of("brownout", "spring-session")) {
+    for (String library : List.of("brownout", "brownout-near-cache", "spring-session")) {
       for (String workload : List.of("changed", "unchanged")) {
         try (RedisTestServer redis = new RedisTestServer();
             SessionBenchmark.Workload work =
@@ -43,14 +43,14 @@ public final class SessionCommandCount {
               delta.entrySet().stream()
                   .filter(
                       e ->
-                          library.equals("brownout")
+                          library.startsWith("brownout")
                               && RedisTestServer.SCRIPT_COMMANDS.contains(e.getKey()))
                   .mapToLong(Map.Entry::getValue)
                   .sum();
           double sent = (total - scripted) / (double) REQUESTS;
           double all = total / (double) REQUESTS;
           System.out.printf(
-              "%-15s %-9s sent %.2f commands/request (%.2f counting script-internal) %s%n",
+              "%-19s %-9s sent %.2f commands/request (%.2f counting script-internal) %s%n",
               library, workload, sent, all, delta);
           rows.add(
               String.format(

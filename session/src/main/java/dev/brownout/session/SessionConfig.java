@@ -116,9 +116,11 @@ public final class SessionConfig {
       ConfigKey.of("brownout.session.near-cache.size", ValueType.integer(0, 10_000_000))
           .defaultValue(0)
           .doc(
-              "Sessions kept on each server so a load costs no round trip; 0 turns it off. Kept"
-                  + " fresh by the store's change notifications (Redis pub/sub), so every save is"
-                  + " announced to every server: turn it on with Redis, and for serve-cached.")
+              "Sessions kept on each server so a load that hits costs no round trip; 0 turns it"
+                  + " off. Kept fresh by the store's change notifications (Redis pub/sub): each"
+                  + " save is announced to every other server, so each server does a little work"
+                  + " per save anywhere in the fleet. Turn it on with Redis, where users mostly"
+                  + " stay on one server or the fleet is small, and for serve-cached.")
           .build();
 
   /** Attribute decode failures. */

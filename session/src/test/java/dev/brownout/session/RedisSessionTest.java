@@ -51,6 +51,11 @@ class RedisSessionTest extends SessionContract {
   }
 
   @Test
+  void withNearCachesOnBothServersConcurrentRequestsLoseNothing() throws Exception {
+    assertConcurrentRequestsLoseNothing(config().set(SessionConfig.NEAR_CACHE_SIZE, 1000).build());
+  }
+
+  @Test
   void aNearCacheHitCostsNoReadAndAChangeOnAnotherServerReachesIt() {
     BrownoutConfig cached = config().set(SessionConfig.NEAR_CACHE_SIZE, 1000).build();
     SessionServer first = server(cached);
@@ -63,6 +68,13 @@ class RedisSessionTest extends SessionContract {
     assertThat(sent(before, redis.commandCounts())).as("a hit reads nothing").isEmpty();
 
     first.get("set=a:2", id);
+    Map<String, Long> afterSave = redis.commandCounts();
+    assertThat(first.get("peek", id).body()).isEqualTo("a=2");
+    assertThat(sent(afterSave, redis.commandCounts()))
+        .as(
+            "the saving server's entry was updated in place, and its own save's announcement is"
+                + " not taken for a change")
+        .isEmpty();
     // The change is announced over pub/sub: the second server's entry is evicted within moments.
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (!second.get("peek", id).body().equals("a=2")) {

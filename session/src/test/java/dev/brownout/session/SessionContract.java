@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -66,8 +67,18 @@ abstract class SessionContract {
 
   @Test
   void concurrentRequestsOnTwoServersChangingDifferentAttributesLoseNothing() throws Exception {
-    SessionServer first = server();
-    SessionServer second = server();
+    assertConcurrentRequestsLoseNothing(config().build());
+  }
+
+  /**
+   * {@link #pairs()} pairs of requests, on two servers at once, each changing an attribute of its
+   * own in one of ten sessions; then every attribute must be there. The first server is asked until
+   * it has seen them all (at most five seconds), as a near cache learns of the second server's
+   * saves a moment later; a lost attribute never appears.
+   */
+  void assertConcurrentRequestsLoseNothing(BrownoutConfig config) throws Exception {
+    SessionServer first = server(config);
+    SessionServer second = server(config);
     int sessionsCount = 10;
     List<String> ids = new ArrayList<>();
     for (int s = 0; s < sessionsCount; s++) {
@@ -88,18 +99,22 @@ abstract class SessionContract {
     } finally {
       pool.shutdown();
     }
-    Set<String> lines = new HashSet<>();
-    for (String id : ids) {
-      lines.addAll(List.of(first.get("peek", id).body().split("\n")));
-    }
-    Set<String> missing = new HashSet<>();
-    for (int i = 0; i < pairs(); i++) {
-      for (String prefix : List.of("a", "b")) {
-        if (!lines.contains(prefix + i + "=" + i)) {
-          missing.add(prefix + i);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    Set<String> missing;
+    do {
+      Set<String> lines = new HashSet<>();
+      for (String id : ids) {
+        lines.addAll(List.of(first.get("peek", id).body().split("\n")));
+      }
+      missing = new HashSet<>();
+      for (int i = 0; i < pairs(); i++) {
+        for (String prefix : List.of("a", "b")) {
+          if (!lines.contains(prefix + i + "=" + i)) {
+            missing.add(prefix + i);
+          }
         }
       }
-    }
+    } while (!missing.isEmpty() && System.nanoTime() < deadline);
     assertThat(missing).as("attributes lost").isEmpty();
   }
 

@@ -43,6 +43,13 @@ import org.springframework.session.data.redis.RedisSessionRepository;
  * instead of letting the last one overwrite the others, as Spring Session does; each conflict costs
  * Brownout a re-read and a second write.
  *
+ * <p>Brownout runs three ways: {@code brownout}, its defaults; {@code brownout-near-cache}, with
+ * the session near cache on, one server, so every load hits; {@code brownout-near-cache-2-servers},
+ * the near cache's worst case: two servers, each with its own store client and cache, and each
+ * user's requests alternating between them (a balancer without sticky sessions), so a changed
+ * request's load always misses, and every save reaches the other server as a notification it must
+ * act on.
+ *
  * <p>Run: {@code benchmarks/run SessionBenchmark session}; {@link SessionCommandCount} counts the
  * Redis commands per request of the same workloads.
  */
@@ -55,7 +62,7 @@ import org.springframework.session.data.redis.RedisSessionRepository;
 @State(Scope.Benchmark)
 public class SessionBenchmark {
   /** Which library. */
-  @Param({"brownout", "brownout-near-cache", "spring-session"})
+  @Param({"brownout", "brownout-near-cache", "brownout-near-cache-2-servers", "spring-session"})
   public String library;
 
   /** A session per thread ({@code per-user}), or one for all threads ({@code shared}). */
@@ -86,6 +93,7 @@ public class SessionBenchmark {
     return switch (library) {
       case "brownout" -> new BrownoutWorkload(uri, 0);
       case "brownout-near-cache" -> new BrownoutWorkload(uri, NEAR_CACHE_SIZE);
+      case "brownout-near-cache-2-servers" -> new AlternatingServers(uri);
       case "spring-session" -> new SpringWorkload(port);
       default -> throw new IllegalArgumentException("unknown library " + library);
     };
@@ -183,6 +191,48 @@ public class SessionBenchmark {
     public void close() {
       sessions.close();
       store.close();
+    }
+  }
+
+  /**
+   * Two near-cached Brownout servers behind a balancer without sticky sessions: each thread's
+   * requests go to one server, then the other.
+   */
+  static final class AlternatingServers implements Workload {
+    final BrownoutWorkload[] servers;
+    final ThreadLocal<long[]> requests = ThreadLocal.withInitial(() -> new long[1]);
+
+    AlternatingServers(String uri) {
+      servers =
+          new BrownoutWorkload[] {
+            new BrownoutWorkload(uri, NEAR_CACHE_SIZE), new BrownoutWorkload(uri, NEAR_CACHE_SIZE)
+          };
+    }
+
+    private BrownoutWorkload next() {
+      return servers[(int) (requests.get()[0]++ & 1)];
+    }
+
+    @Override
+    public String newSession() {
+      return servers[0].newSession();
+    }
+
+    @Override
+    public Object changed(String id, long step) {
+      return next().changed(id, step);
+    }
+
+    @Override
+    public Object unchanged(String id) {
+      return next().unchanged(id);
+    }
+
+    @Override
+    public void close() {
+      for (BrownoutWorkload server : servers) {
+        server.close();
+      }
     }
   }
 

@@ -23,7 +23,9 @@ public final class SessionCommandCount {
   /** Counts, prints, writes the JSON to {@code args[0]}. */
   public static void main(String[] args) throws IOException {
     List<String> rows = new ArrayList<>();
-    for (String library : List.of("brownout", "brownout-near-cache", "spring-session")) {
+    for (String library :
+        List.of(
+            "brownout", "brownout-near-cache", "brownout-near-cache-2-servers", "spring-session")) {
       for (String workload : List.of("changed", "unchanged")) {
         try (RedisTestServer redis = new RedisTestServer();
             SessionBenchmark.Workload work =
@@ -50,7 +52,7 @@ public final class SessionCommandCount {
           double sent = (total - scripted) / (double) REQUESTS;
           double all = total / (double) REQUESTS;
           System.out.printf(
-              "%-19s %-9s sent %.2f commands/request (%.2f counting script-internal) %s%n",
+              "%-29s %-9s sent %.2f commands/request (%.2f counting script-internal) %s%n",
               library, workload, sent, all, delta);
           rows.add(
               String.format(

@@ -93,7 +93,13 @@ public final class SessionCpuCost {
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     List<String> rows = new ArrayList<>();
     for (String workload : List.of("changed", "unchanged")) {
-      for (String library : List.of("brownout", "brownout-near-cache", "spring-session", FLOOR)) {
+      for (String library :
+          List.of(
+              "brownout",
+              "brownout-near-cache",
+              "brownout-near-cache-2-servers",
+              "spring-session",
+              FLOOR)) {
         try (RedisTestServer redis = new RedisTestServer();
             SessionBenchmark.Workload work =
                 library.equals(FLOOR)

@@ -118,9 +118,10 @@ public final class SessionConfig {
           .doc(
               "Sessions kept on each server so a load that hits costs no round trip; 0 turns it"
                   + " off. Kept fresh by the store's change notifications (Redis pub/sub): each"
-                  + " save is announced to every other server, so each server does a little work"
-                  + " per save anywhere in the fleet. Turn it on with Redis, where users mostly"
-                  + " stay on one server or the fleet is small, and for serve-cached.")
+                  + " save is announced to every other server, a moment later, and each server"
+                  + " does a little work per save anywhere in the fleet. Turn it on with Redis and"
+                  + " sticky sessions (a request soon after a save on another server can be served"
+                  + " the session as it was before), and for serve-cached.")
           .build();
 
   /** Attribute decode failures. */

@@ -267,6 +267,13 @@ public final class NearCache extends ForwardingStateStore {
         .compute(
             cacheKey,
             (k, entry) -> {
+              if (!result.created()
+                  && entry != null
+                  && entry.record() != null
+                  && entry.record().version() >= result.version()) {
+                // Read after this write, or built on it by a later write: it holds this write.
+                return entry;
+              }
               Entry base = entry != null ? entry : onlyThisWrite ? before : null;
               if (base == null
                   || result.created()

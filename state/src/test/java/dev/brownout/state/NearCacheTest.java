@@ -277,6 +277,32 @@ class NearCacheTest {
   }
 
   @Test
+  void anEntryReadAfterAWriteLandedIsKeptWhenTheWriteReturns() {
+    // Another thread reads the record after the write reached the store but before the write call
+    // returned: that entry already holds the write, and evicting it would only cost a read.
+    backing.update(FLAGS, "f", Update.builder().set("on", "true").build());
+    NearCache[] near = new NearCache[1];
+    StateStore slowToReturn =
+        new ForwardingStateStore(counting) {
+          @Override
+          public WriteResult update(Namespace namespace, String key, Update update) {
+            WriteResult result = super.update(namespace, key, update);
+            near[0].read(namespace, key);
+            return result;
+          }
+        };
+    near[0] = NearCache.builder(slowToReturn).build();
+    try (NearCache cache = near[0]) {
+      WriteResult result = cache.update(FLAGS, "f", Update.builder().set("on", "false").build());
+      StateRecord record = cache.read(FLAGS, "f").orElseThrow();
+
+      assertThat(record.version()).isEqualTo(result.version());
+      assertThat(record.text("on")).hasValue("false");
+      assertThat(reads).as("the entry read during the write was kept").hasValue(1);
+    }
+  }
+
+  @Test
   void aReadInFlightAcrossAWriteThroughTheCacheIsNotCachedOver() {
     // The store leaves out the cache's own changes, so nothing is announced: the cache must count
     // its write itself, or the read's stale result would be cached after the write.

@@ -37,6 +37,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
@@ -197,10 +199,7 @@ public final class Resilience implements AutoCloseable {
 
   /** The instance an annotation names, or an error listing every declared name. */
   private static <T> T declared(
-      String annotation,
-      String name,
-      Optional<T> found,
-      java.util.function.Supplier<java.util.stream.Stream<String>> declaredNames) {
+      String annotation, String name, Optional<T> found, Supplier<Stream<String>> declaredNames) {
     return found.orElseThrow(
         () ->
             new IllegalArgumentException(

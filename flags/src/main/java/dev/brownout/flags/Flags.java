@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -104,7 +105,7 @@ public final class Flags implements AutoCloseable {
   private volatile Instant lastSync;
   private final FlagAdmin admin;
   // Versions of flags deleted through this server or seen gone, by key: guarded by this.
-  private final Map<String, Long> deletedVersions = new java.util.HashMap<>();
+  private final Map<String, Long> deletedVersions = new HashMap<>();
 
   private Flags(Builder builder) {
     this.store = builder.store;

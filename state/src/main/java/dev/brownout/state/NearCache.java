@@ -267,8 +267,10 @@ public final class NearCache extends ForwardingStateStore {
         .compute(
             cacheKey,
             (k, entry) -> {
-              if (!result.created()
-                  && entry != null
+              if (result.created()) {
+                return null;
+              }
+              if (entry != null
                   && entry.record() != null
                   && entry.record().version() >= result.version()) {
                 // Read after this write, or built on it by a later write: it holds this write.
@@ -276,7 +278,6 @@ public final class NearCache extends ForwardingStateStore {
               }
               Entry base = entry != null ? entry : onlyThisWrite ? before : null;
               if (base == null
-                  || result.created()
                   || base.record() == null
                   || base.record().version() != result.version() - 1) {
                 return null;

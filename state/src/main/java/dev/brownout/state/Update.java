@@ -120,7 +120,7 @@ public final class Update {
    * This update made by {@code origin}; it shares this update's fields.
    *
    * @throws IllegalArgumentException if the origin is not 1 to {@value #MAX_ORIGIN_LENGTH} letters,
-   *     digits, '.', '_' or '-'
+   *     digits, '.', '_' or '-', starting with a letter or digit
    */
   public Update withOrigin(String origin) {
     return new Update(this, checkOrigin(origin));
@@ -128,6 +128,7 @@ public final class Update {
 
   static String checkOrigin(String origin) {
     Objects.requireNonNull(origin, "origin");
+    // Starting with a letter or digit, it cannot be "-", which stores use for "no origin".
     boolean valid = !origin.isEmpty() && origin.length() <= MAX_ORIGIN_LENGTH;
     for (int i = 0; valid && i < origin.length(); i++) {
       char c = origin.charAt(i);
@@ -135,15 +136,13 @@ public final class Update {
           (c >= 'a' && c <= 'z')
               || (c >= 'A' && c <= 'Z')
               || (c >= '0' && c <= '9')
-              || c == '.'
-              || c == '_'
-              || c == '-';
+              || (i > 0 && (c == '.' || c == '_' || c == '-'));
     }
     if (!valid) {
       throw new IllegalArgumentException(
           "an update's origin must be 1 to "
               + MAX_ORIGIN_LENGTH
-              + " letters, digits, '.', '_' or '-' but was '"
+              + " letters, digits, '.', '_' or '-', starting with a letter or digit, but was '"
               + origin
               + "'");
     }
@@ -240,7 +239,7 @@ public final class Update {
      * Who makes this update (see {@link Update#origin()}).
      *
      * @throws IllegalArgumentException if the origin is not 1 to {@value Update#MAX_ORIGIN_LENGTH}
-     *     letters, digits, '.', '_' or '-'
+     *     letters, digits, '.', '_' or '-', starting with a letter or digit
      */
     public Builder origin(String origin) {
       this.origin = checkOrigin(origin);

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
 final class PendingCharges implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PendingCharges.class);
   // Longer than a charge can take (2 s timeout per attempt, with retries).
-  private static final java.time.Duration CLAIM_LEASE = java.time.Duration.ofSeconds(10);
+  private static final Duration CLAIM_LEASE = Duration.ofSeconds(10);
 
   private final DataSource db;
   private final Payments payments;

@@ -643,7 +643,8 @@ public abstract class StateStoreContract {
     assertThatThrownBy(() -> Update.builder().set("a", "1").remove("a"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Update.builder().build()).hasMessageContaining("must set or remove");
-    for (String origin : List.of("", "has space", "x".repeat(Update.MAX_ORIGIN_LENGTH + 1), "é")) {
+    for (String origin :
+        List.of("", "-", "has space", "x".repeat(Update.MAX_ORIGIN_LENGTH + 1), "é")) {
       assertThatThrownBy(() -> set("a", "1").withOrigin(origin))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("origin must be 1 to " + Update.MAX_ORIGIN_LENGTH);

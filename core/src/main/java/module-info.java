@@ -1,6 +1,7 @@
 /**
- * Brownout core: the configuration, metrics, clock, JSON codec, admin HTTP server and method guards
- * that every other Brownout module builds on.
+ * Brownout core: the configuration, metrics, clock, JSON codec, admin route model and method guards
+ * that every other Brownout module builds on. It starts no server: the admin transports are in
+ * {@code dev.brownout.admin}.
  */
 // The modules the internal package is exported to depend on this one, so javac cannot see them
 // here.
@@ -11,8 +12,8 @@ module dev.brownout.core {
   requires org.slf4j;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.datatype.jsr310;
-  requires transitive jdk.httpserver;
-  // Optional: only the servlet adapter uses it, and the host container provides it.
+  // Optional: only the problem+json writer of the servlet filters uses it; the container provides
+  // it.
   requires static jakarta.servlet;
 
   exports dev.brownout.core;
@@ -21,7 +22,6 @@ module dev.brownout.core {
   exports dev.brownout.core.time;
   exports dev.brownout.core.json;
   exports dev.brownout.core.admin;
-  exports dev.brownout.core.admin.servlet;
   exports dev.brownout.core.guard;
 
   // Helpers for Brownout's own modules only.
@@ -30,6 +30,10 @@ module dev.brownout.core {
       dev.brownout.state.redis,
       dev.brownout.state.dynamodb,
       dev.brownout.flags,
+      dev.brownout.session,
+      dev.brownout.degrade,
+      dev.brownout.admin;
+  exports dev.brownout.core.internal.servlet to
       dev.brownout.session,
       dev.brownout.degrade;
 

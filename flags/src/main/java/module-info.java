@@ -16,6 +16,9 @@ module dev.brownout.flags {
   exports dev.brownout.flags.openfeature;
   exports dev.brownout.flags.junit;
 
+  provides dev.brownout.core.ModuleDeclarations with
+      dev.brownout.flags.internal.FlagsDeclarations;
+
   // Definitions are read and written as JSON through core's codec.
   opens dev.brownout.flags to
       com.fasterxml.jackson.databind;

@@ -4,6 +4,7 @@ import dev.brownout.flags.FlagContext;
 import dev.brownout.flags.FlagDefinition;
 import dev.brownout.flags.Flags;
 import dev.brownout.flags.openfeature.BrownoutFeatureProvider;
+import dev.brownout.state.InMemoryStateStore;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.ImmutableContext;
@@ -109,7 +110,7 @@ public class FlagEvaluationBenchmark {
       togglzUsers[i] = new SimpleFeatureUser(user);
     }
 
-    flags = Flags.builder().build();
+    flags = Flags.builder(InMemoryStateStore.create()).build();
     flags
         .admin()
         .create(

@@ -1,7 +1,5 @@
 package dev.brownout.benchmarks;
 
-import dev.brownout.core.config.BrownoutConfig;
-import dev.brownout.session.SessionConfig;
 import dev.brownout.session.SessionHandle;
 import dev.brownout.session.SessionRepository;
 import dev.brownout.session.Sessions;
@@ -153,15 +151,7 @@ public class SessionBenchmark {
     /** With a near cache of {@code nearCacheSize} sessions, or none for 0 (the default). */
     BrownoutWorkload(String uri, int nearCacheSize) {
       store = RedisStateStore.builder().uri(uri).timeout(Duration.ofSeconds(5)).build();
-      sessions =
-          Sessions.builder()
-              .store(store)
-              .config(
-                  BrownoutConfig.builder()
-                      .declare(SessionConfig.keys())
-                      .set(SessionConfig.NEAR_CACHE_SIZE, nearCacheSize)
-                      .build())
-              .build();
+      sessions = Sessions.builder(store).nearCacheSize(nearCacheSize).build();
       repository = sessions.repository();
     }
 

@@ -1,5 +1,6 @@
 package dev.brownout.degrade;
 
+import dev.brownout.core.guard.GuardAnnotation;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -13,9 +14,16 @@ import java.lang.annotation.Target;
  * threads, never all of them.
  */
 @Documented
+@GuardAnnotation(providedBy = "Resilience.guards()")
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface Bulkhead {
+  /**
+   * Where this guard sits in the chain ({@link dev.brownout.core.guard.GuardFactory#order()}):
+   * innermost, so a slot is held only while the call runs.
+   */
+  int ORDER = 8000;
+
   /** The bulkhead's name, as declared with {@link Resilience.Builder#bulkhead}. */
   String value();
 }

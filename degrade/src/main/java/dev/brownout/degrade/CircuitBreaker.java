@@ -1,5 +1,6 @@
 package dev.brownout.degrade;
 
+import dev.brownout.core.guard.GuardAnnotation;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -12,9 +13,16 @@ import java.lang.annotation.Target;
  * Fallback}.
  */
 @Documented
+@GuardAnnotation(providedBy = "Resilience.guards()")
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface CircuitBreaker {
+  /**
+   * Where this guard sits in the chain ({@link dev.brownout.core.guard.GuardFactory#order()}):
+   * inside {@link Retry} so every attempt is counted.
+   */
+  int ORDER = 5000;
+
   /** The breaker's name, as declared with {@link Resilience.Builder#circuitBreaker}. */
   String value();
 }

@@ -1,7 +1,7 @@
 package dev.brownout.degrade;
 
-import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.ConfigKey;
+import dev.brownout.core.config.Settings;
 import dev.brownout.core.config.ValueType;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Duration;
@@ -10,6 +10,18 @@ import java.util.List;
 /** The configuration keys of the degrade module; every one has a working default. */
 public final class DegradeConfig {
   private DegradeConfig() {}
+
+  /** How often read-only reasons are re-read. */
+  public static final ConfigKey<Duration> READ_MODE_REFRESH_INTERVAL =
+      ConfigKey.of(
+              "brownout.degrade.read-mode.refresh-interval",
+              ValueType.duration(Duration.ofMillis(10), Duration.ofHours(1)))
+          .defaultValue(Duration.ofSeconds(1))
+          .doc(
+              "How often each server re-reads the read-only reasons and re-checks their leases,"
+                  + " besides the store's change notifications: the most a server can lag behind"
+                  + " a reason whose notification was lost.")
+          .build();
 
   /** Failure rate that trips the write path. */
   public static final ConfigKey<Double> WRITE_PATH_FAILURE_RATE =
@@ -131,31 +143,28 @@ public final class DegradeConfig {
    * @throws IllegalArgumentException naming both keys if it does
    */
   static CircuitBreakerConfig.Builder countBased(
-      BrownoutConfig config,
+      Settings settings,
       ConfigKey<Double> rateKey,
       ConfigKey<Integer> windowKey,
       ConfigKey<Integer> minimumKey) {
-    int window = config.getOrDefault(windowKey);
-    int minimum = config.getOrDefault(minimumKey);
+    int window = settings.get(windowKey);
+    int minimum = settings.get(minimumKey);
     if (minimum > window) {
       throw new IllegalArgumentException(
-          minimumKey.name()
-              + " ("
-              + minimum
-              + ") cannot exceed "
-              + windowKey.name()
-              + " ("
-              + window
-              + ")");
+          settings.describe(minimumKey)
+              + " cannot exceed "
+              + settings.describe(windowKey)
+              + "; lower the one or raise the other");
     }
     return CircuitBreakerConfig.custom()
-        .failureRateThreshold(config.getOrDefault(rateKey).floatValue())
+        .failureRateThreshold(settings.get(rateKey).floatValue())
         .slidingWindow(window, minimum, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED);
   }
 
   /** Every key. */
   public static List<ConfigKey<?>> keys() {
     return List.of(
+        READ_MODE_REFRESH_INTERVAL,
         WRITE_PATH_FAILURE_RATE,
         WRITE_PATH_WINDOW,
         WRITE_PATH_MINIMUM_CALLS,

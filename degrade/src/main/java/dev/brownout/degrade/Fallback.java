@@ -1,5 +1,6 @@
 package dev.brownout.degrade;
 
+import dev.brownout.core.guard.GuardAnnotation;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -13,9 +14,16 @@ import java.lang.annotation.Target;
  * that does not implement the interface or cannot be created is an error then, never at 3 a.m.
  */
 @Documented
+@GuardAnnotation(providedBy = "Resilience.guards()")
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface Fallback {
+  /**
+   * Where this guard sits in the chain ({@link dev.brownout.core.guard.GuardFactory#order()}): it
+   * sees the final outcome of everything inside it, once.
+   */
+  int ORDER = 3000;
+
   /** A class implementing the proxied interface, with a no-argument constructor. */
   Class<?> value();
 

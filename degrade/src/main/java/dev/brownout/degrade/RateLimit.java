@@ -1,5 +1,6 @@
 package dev.brownout.degrade;
 
+import dev.brownout.core.guard.GuardAnnotation;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -12,9 +13,16 @@ import java.lang.annotation.Target;
  * (or goes to the {@link Fallback}). For APIs with a quota.
  */
 @Documented
+@GuardAnnotation(providedBy = "Resilience.guards()")
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface RateLimit {
+  /**
+   * Where this guard sits in the chain ({@link dev.brownout.core.guard.GuardFactory#order()}):
+   * inside the breaker, outside the timeout.
+   */
+  int ORDER = 6000;
+
   /** The limiter's name, as declared with {@link Resilience.Builder#rateLimiter}. */
   String value();
 }

@@ -1,10 +1,13 @@
 package dev.brownout.degrade;
 
+import dev.brownout.core.admin.AdminRoute;
+import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.config.Settings;
+import dev.brownout.core.guard.GuardFactory;
 import dev.brownout.core.json.JsonCodec;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.metrics.MeterSpec;
 import dev.brownout.core.time.BrownoutClock;
-import dev.brownout.state.InMemoryStateStore;
 import dev.brownout.state.Namespace;
 import dev.brownout.state.NamespaceFollower;
 import dev.brownout.state.Precondition;
@@ -23,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,27 +64,40 @@ public final class ReadMode implements AutoCloseable {
   private volatile List<ReadOnlyReason> shared = List.of();
   // Bumped by every local edit of the shared view, so a refresh that read the store before the edit
   // does not put the older view back.
-  private final java.util.concurrent.atomic.AtomicLong edits =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong edits = new AtomicLong();
   private final Map<String, ReadOnlyReason> local = new ConcurrentHashMap<>();
   private final List<ReadModeListener> listeners = new CopyOnWriteArrayList<>();
   private final NamespaceFollower follower;
   private volatile Mode lastNotified = Mode.READ_WRITE;
+  private final Duration refreshInterval;
 
   private ReadMode(Builder builder) {
     this.store = builder.store;
     this.clock = builder.clock;
+    this.refreshInterval = builder.settings.get(DegradeConfig.READ_MODE_REFRESH_INTERVAL);
     this.follower =
         new NamespaceFollower(
-            store, NAMESPACE, builder.refreshInterval, "brownout-read-mode", this::refresh);
+            store, NAMESPACE, refreshInterval, "brownout-read-mode", this::refresh);
     builder.metrics.gauge(MODE, this, mode -> mode.mode() == Mode.BROWSE_ONLY ? 1 : 0);
     refresh();
     follower.start();
   }
 
-  /** Starts a builder. */
-  public static Builder builder() {
-    return new Builder();
+  /**
+   * Starts a builder for a read mode whose reasons are kept in {@code store}. Every server that
+   * should agree on the mode must share the store; a single-process application (or a test) passes
+   * {@code InMemoryStateStore.create()}, and then only this process sees its reasons.
+   */
+  public static Builder builder(StateStore store) {
+    return new Builder(store);
+  }
+
+  /**
+   * The guards for {@link WriteOperation} and {@link ReadOnlySafe} on service methods, for {@code
+   * GuardedProxies.builder().add(...)}.
+   */
+  public List<GuardFactory> guards() {
+    return List.of(new ReadModeGuard(this));
   }
 
   /** The mode now. Reads only memory. */
@@ -97,6 +114,11 @@ public final class ReadMode implements AutoCloseable {
       }
     }
     return Mode.READ_WRITE;
+  }
+
+  /** How often reasons are re-read; for tests. */
+  Duration refreshInterval() {
+    return refreshInterval;
   }
 
   /** Whether the application is browse-only now. */
@@ -223,7 +245,7 @@ public final class ReadMode implements AutoCloseable {
    * The admin routes: {@code GET /api/v1/read-mode}, and {@code PUT} and {@code DELETE} of {@code
    * /api/v1/read-mode/reasons/{id}} to set and clear manual and maintenance reasons.
    */
-  public List<dev.brownout.core.admin.AdminRoute> adminRoutes() {
+  public List<AdminRoute> adminRoutes() {
     return DegradeRoutes.readMode(this);
   }
 
@@ -296,19 +318,20 @@ public final class ReadMode implements AutoCloseable {
     follower.close();
   }
 
-  /** Builds a {@link ReadMode}. */
+  /** Builds a {@link ReadMode}. Not thread-safe. */
   public static final class Builder {
-    private StateStore store = InMemoryStateStore.create();
+    private final StateStore store;
+    private final Settings settings =
+        Settings.of(List.of(DegradeConfig.READ_MODE_REFRESH_INTERVAL));
     private BrownoutClock clock = BrownoutClock.system();
     private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
-    private Duration refreshInterval = Duration.ofSeconds(1);
 
-    private Builder() {}
-
-    /** Where reasons are kept. Default: a new in-memory store (one server only). */
-    public Builder store(StateStore store) {
-      this.store = Objects.requireNonNull(store, "store");
-      return this;
+    private Builder(StateStore store) {
+      this.store =
+          Objects.requireNonNull(
+              store,
+              "ReadMode.builder(store) needs the store read-only reasons are kept in: the shared"
+                  + " Redis or DynamoDB store, or InMemoryStateStore.create() for a single process");
     }
 
     /** The clock leases run on. */
@@ -317,19 +340,24 @@ public final class ReadMode implements AutoCloseable {
       return this;
     }
 
-    /** Where the mode gauge goes. */
+    /** Where the mode gauge goes. Default: an in-memory registry. */
     public Builder metrics(BrownoutMetrics metrics) {
       this.metrics = Objects.requireNonNull(metrics, "metrics");
       return this;
     }
 
-    /** How often reasons are re-read and leases re-checked. Default 1 second. */
+    /**
+     * How often reasons are re-read and leases re-checked ({@code
+     * brownout.degrade.read-mode.refresh-interval}). Default 1 second.
+     */
     public Builder refreshInterval(Duration interval) {
-      if (interval.toMillis() < 10) {
-        throw new IllegalArgumentException(
-            "refreshInterval must be at least 10ms but was " + interval);
-      }
-      this.refreshInterval = interval;
+      settings.set(DegradeConfig.READ_MODE_REFRESH_INTERVAL, interval);
+      return this;
+    }
+
+    /** Reads {@code brownout.degrade.read-mode.*} from {@code config}; setters win. */
+    public Builder config(BrownoutConfig config) {
+      settings.config(config);
       return this;
     }
 

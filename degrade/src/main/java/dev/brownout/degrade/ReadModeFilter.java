@@ -1,7 +1,7 @@
 package dev.brownout.degrade;
 
 import dev.brownout.core.admin.Problem;
-import dev.brownout.core.admin.servlet.ProblemResponses;
+import dev.brownout.core.internal.servlet.ProblemResponses;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

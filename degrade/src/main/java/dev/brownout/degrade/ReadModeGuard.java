@@ -1,29 +1,34 @@
 package dev.brownout.degrade;
 
 import dev.brownout.core.guard.GuardFactory;
-import dev.brownout.core.guard.GuardOrder;
 import dev.brownout.core.guard.GuardedMethod;
 import dev.brownout.core.guard.MethodGuard;
+import java.lang.annotation.Annotation;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Applies {@link WriteOperation} and {@link ReadOnlySafe} to service methods through {@link
- * dev.brownout.core.guard.GuardedProxies}, at {@link GuardOrder#READ_MODE}: after feature flags,
+ * dev.brownout.core.guard.GuardedProxies}, at {@link WriteOperation#ORDER}: after feature flags,
  * before retries and breakers, so a refused write is neither retried nor counted as a failure of
- * anything.
+ * anything. Made by {@link ReadMode#guards()}.
  */
-public final class ReadModeGuard implements GuardFactory {
+final class ReadModeGuard implements GuardFactory {
   private final ReadMode readMode;
 
-  /** Guards writes with {@code readMode}. */
-  public ReadModeGuard(ReadMode readMode) {
+  ReadModeGuard(ReadMode readMode) {
     this.readMode = Objects.requireNonNull(readMode, "readMode");
   }
 
   @Override
   public int order() {
-    return GuardOrder.READ_MODE;
+    return WriteOperation.ORDER;
+  }
+
+  @Override
+  public Set<Class<? extends Annotation>> handles() {
+    return Set.of(WriteOperation.class, ReadOnlySafe.class);
   }
 
   @Override
@@ -54,8 +59,7 @@ public final class ReadModeGuard implements GuardFactory {
         });
   }
 
-  private static boolean onImplementation(
-      GuardedMethod method, Class<? extends java.lang.annotation.Annotation> type) {
+  private static boolean onImplementation(GuardedMethod method, Class<? extends Annotation> type) {
     try {
       return method
           .targetClass()

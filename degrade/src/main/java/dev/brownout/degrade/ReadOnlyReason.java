@@ -90,4 +90,76 @@ public record ReadOnlyReason(
     return new ReadOnlyReason(
         id, kind, source, since, message, eta, Objects.requireNonNull(until, "until"));
   }
+
+  /**
+   * Starts a reason named {@code id} of {@code kind}; {@code since} defaults to now when built.
+   *
+   * <pre>{@code
+   * ReadOnlyReason reason =
+   *     ReadOnlyReason.builder("db-move", ReadOnlyReason.Kind.MAINTENANCE)
+   *         .source("alice")
+   *         .message("Bookings are paused while we move databases")
+   *         .eta(Instant.parse("2026-12-01T22:00:00Z"))
+   *         .build();
+   * }</pre>
+   */
+  public static Builder builder(String id, Kind kind) {
+    return new Builder(id, kind);
+  }
+
+  /** Builds a {@link ReadOnlyReason}, validated when built. */
+  public static final class Builder {
+    private final String id;
+    private final Kind kind;
+    private @Nullable String source;
+    private @Nullable Instant since;
+    private @Nullable String message;
+    private @Nullable Instant eta;
+    private @Nullable Instant leaseUntil;
+
+    private Builder(String id, Kind kind) {
+      this.id = id;
+      this.kind = kind;
+    }
+
+    /** Who or what sets the reason: a person's name, {@code write-path breaker}. Required. */
+    public Builder source(String who) {
+      this.source = who;
+      return this;
+    }
+
+    /** When it was set; default the moment {@link #build()} runs. */
+    public Builder since(Instant when) {
+      this.since = when;
+      return this;
+    }
+
+    /** What users are told. Required. */
+    public Builder message(String text) {
+      this.message = text;
+      return this;
+    }
+
+    /** When writes should work again, if known. */
+    public Builder eta(@Nullable Instant when) {
+      this.eta = when;
+      return this;
+    }
+
+    /** When the reason lapses unless renewed; required for automatic reasons. */
+    public Builder leaseUntil(@Nullable Instant when) {
+      this.leaseUntil = when;
+      return this;
+    }
+
+    /**
+     * Builds the reason.
+     *
+     * @throws IllegalArgumentException naming every problem
+     */
+    public ReadOnlyReason build() {
+      return new ReadOnlyReason(
+          id, kind, source, since == null ? Instant.now() : since, message, eta, leaseUntil);
+    }
+  }
 }

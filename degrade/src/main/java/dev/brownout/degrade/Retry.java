@@ -1,5 +1,6 @@
 package dev.brownout.degrade;
 
+import dev.brownout.core.guard.GuardAnnotation;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -11,9 +12,16 @@ import java.lang.annotation.Target;
  * passes through the circuit breaker, if any.
  */
 @Documented
+@GuardAnnotation(providedBy = "Resilience.guards()")
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface Retry {
+  /**
+   * Where this guard sits in the chain ({@link dev.brownout.core.guard.GuardFactory#order()}):
+   * inside {@link Fallback}, outside the breaker.
+   */
+  int ORDER = 4000;
+
   /** The policy's name, as declared with {@link Resilience.Builder#retry}. */
   String value();
 }

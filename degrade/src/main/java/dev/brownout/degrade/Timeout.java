@@ -1,5 +1,6 @@
 package dev.brownout.degrade;
 
+import dev.brownout.core.guard.GuardAnnotation;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -12,9 +13,16 @@ import java.lang.annotation.Target;
  * CallTimeoutException}.
  */
 @Documented
+@GuardAnnotation(providedBy = "Resilience.guards()")
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface Timeout {
+  /**
+   * Where this guard sits in the chain ({@link dev.brownout.core.guard.GuardFactory#order()}): it
+   * bounds one attempt.
+   */
+  int ORDER = 7000;
+
   /** The limit in milliseconds, at least 1. */
   long millis();
 }

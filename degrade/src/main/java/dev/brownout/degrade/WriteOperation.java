@@ -1,5 +1,6 @@
 package dev.brownout.degrade;
 
+import dev.brownout.core.guard.GuardAnnotation;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -13,6 +14,14 @@ import java.lang.annotation.Target;
  * WriteOperation} still runs.
  */
 @Documented
+@GuardAnnotation(providedBy = "readMode.guards()")
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD, ElementType.TYPE})
-public @interface WriteOperation {}
+public @interface WriteOperation {
+  /**
+   * Where this guard sits in the chain ({@link dev.brownout.core.guard.GuardFactory#order()}):
+   * after feature flags, before retries and breakers, so a refused write is neither retried nor
+   * counted as a failure.
+   */
+  int ORDER = 2000;
+}

@@ -1,6 +1,7 @@
 package dev.brownout.degrade;
 
 import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.config.Settings;
 import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.metrics.MeterSpec;
@@ -10,16 +11,15 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,30 +78,26 @@ public final class WritePath implements AutoCloseable {
   private boolean reasonSet;
 
   private WritePath(Builder builder) {
-    this.readMode = Objects.requireNonNull(builder.readMode, "readMode");
-    this.probe = Objects.requireNonNull(builder.probe, "probe");
+    this.readMode = builder.readMode;
+    this.probe = builder.probe;
     this.classifier = builder.classifier;
     this.clock = builder.clock;
     this.metrics = builder.metrics;
-    BrownoutConfig config = builder.config;
-    this.lease = config.getOrDefault(DegradeConfig.WRITE_PATH_LEASE);
-    this.probeInterval = config.getOrDefault(DegradeConfig.WRITE_PATH_PROBE_INTERVAL);
+    Settings settings = builder.settings;
+    this.lease = settings.get(DegradeConfig.WRITE_PATH_LEASE);
+    this.probeInterval = settings.get(DegradeConfig.WRITE_PATH_PROBE_INTERVAL);
     if (lease.compareTo(probeInterval.multipliedBy(2)) < 0) {
       throw new IllegalArgumentException(
-          DegradeConfig.WRITE_PATH_LEASE.name()
-              + " ("
-              + lease
-              + ") must be at least twice "
-              + DegradeConfig.WRITE_PATH_PROBE_INTERVAL.name()
-              + " ("
-              + probeInterval
-              + "), or the reason lapses between probes");
+          settings.describe(DegradeConfig.WRITE_PATH_LEASE)
+              + " must be at least twice "
+              + settings.describe(DegradeConfig.WRITE_PATH_PROBE_INTERVAL)
+              + ", or the reason lapses between probes; raise the lease or probe more often");
     }
-    this.message = config.getOrDefault(DegradeConfig.WRITE_PATH_MESSAGE);
+    this.message = settings.get(DegradeConfig.WRITE_PATH_MESSAGE);
     CircuitBreakerRegistry registry =
         CircuitBreakerRegistry.of(
             DegradeConfig.countBased(
-                    config,
+                    settings,
                     DegradeConfig.WRITE_PATH_FAILURE_RATE,
                     DegradeConfig.WRITE_PATH_WINDOW,
                     DegradeConfig.WRITE_PATH_MINIMUM_CALLS)
@@ -110,9 +106,7 @@ public final class WritePath implements AutoCloseable {
                 .waitDurationInOpenState(Duration.ofDays(1))
                 .build());
     this.breaker = registry.circuitBreaker(BREAKER_NAME);
-    if (builder.meterRegistry != null) {
-      TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(builder.meterRegistry);
-    }
+    TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(metrics.registry());
     this.prober =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("brownout-write-probe"));
     breaker
@@ -125,9 +119,12 @@ public final class WritePath implements AutoCloseable {
             });
   }
 
-  /** Starts a builder. */
-  public static Builder builder() {
-    return new Builder();
+  /**
+   * Starts a builder: {@code readMode} is put in browse-only mode when the write path fails, and
+   * {@code probe} tells when it works again.
+   */
+  public static Builder builder(ReadMode readMode, WriteProbe probe) {
+    return new Builder(readMode, probe);
   }
 
   /** A write succeeded. */
@@ -225,14 +222,12 @@ public final class WritePath implements AutoCloseable {
     metrics.counter(TRANSITIONS, "tripped").increment();
     Instant now = clock.instant();
     ReadOnlyReason reason =
-        new ReadOnlyReason(
-            REASON_ID,
-            ReadOnlyReason.Kind.AUTOMATIC,
-            "write-path breaker",
-            now,
-            message,
-            null,
-            now.plus(lease));
+        ReadOnlyReason.builder(REASON_ID, ReadOnlyReason.Kind.AUTOMATIC)
+            .source("write-path breaker")
+            .since(now)
+            .message(message)
+            .leaseUntil(now.plus(lease))
+            .build();
     try {
       readMode.enter(reason);
     } catch (StateException e) {
@@ -267,39 +262,82 @@ public final class WritePath implements AutoCloseable {
     prober.shutdownNow();
   }
 
-  /** Builds a {@link WritePath}. */
+  /** Builds a {@link WritePath}. Not thread-safe. */
   public static final class Builder {
-    private @Nullable ReadMode readMode;
-    private @Nullable WriteProbe probe;
+    private final ReadMode readMode;
+    private final WriteProbe probe;
+    private final Settings settings =
+        Settings.of(
+            List.of(
+                DegradeConfig.WRITE_PATH_FAILURE_RATE,
+                DegradeConfig.WRITE_PATH_WINDOW,
+                DegradeConfig.WRITE_PATH_MINIMUM_CALLS,
+                DegradeConfig.WRITE_PATH_LEASE,
+                DegradeConfig.WRITE_PATH_PROBE_INTERVAL,
+                DegradeConfig.WRITE_PATH_MESSAGE));
     private Function<Throwable, SqlFailures.Kind> classifier = SqlFailures::classify;
-    private BrownoutConfig config = BrownoutConfig.builder().declare(DegradeConfig.keys()).build();
     private BrownoutClock clock = BrownoutClock.system();
     private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
-    private @Nullable MeterRegistry meterRegistry;
 
-    private Builder() {}
+    private Builder(ReadMode readMode, WriteProbe probe) {
+      this.readMode =
+          Objects.requireNonNull(
+              readMode,
+              "WritePath.builder(readMode, probe) needs the ReadMode to put in browse-only");
+      this.probe =
+          Objects.requireNonNull(
+              probe,
+              "WritePath.builder(readMode, probe) needs a probe that tells writes work again");
+    }
 
-    /** The read mode to put in browse-only. Required. */
-    public Builder readMode(ReadMode readMode) {
-      this.readMode = Objects.requireNonNull(readMode, "readMode");
+    /**
+     * Percentage of failing calls over the window that trips the write path ({@code
+     * brownout.degrade.write-path.failure-rate}). Default 50.
+     */
+    public Builder failureRate(double percent) {
+      settings.set(DegradeConfig.WRITE_PATH_FAILURE_RATE, percent);
       return this;
     }
 
-    /** How to tell the write path works again. Required. */
-    public Builder probe(WriteProbe probe) {
-      this.probe = Objects.requireNonNull(probe, "probe");
+    /** Calls the failure rate is computed over ({@code brownout.degrade.write-path.window}). */
+    public Builder window(int calls) {
+      settings.set(DegradeConfig.WRITE_PATH_WINDOW, calls);
+      return this;
+    }
+
+    /** Calls needed before the rate counts ({@code brownout.degrade.write-path.minimum-calls}). */
+    public Builder minimumCalls(int calls) {
+      settings.set(DegradeConfig.WRITE_PATH_MINIMUM_CALLS, calls);
+      return this;
+    }
+
+    /** How long the automatic reason lasts unless renewed ({@code …write-path.lease}). */
+    public Builder lease(Duration lease) {
+      settings.set(DegradeConfig.WRITE_PATH_LEASE, lease);
+      return this;
+    }
+
+    /** How often a tripped write path is probed ({@code …write-path.probe-interval}). */
+    public Builder probeInterval(Duration interval) {
+      settings.set(DegradeConfig.WRITE_PATH_PROBE_INTERVAL, interval);
+      return this;
+    }
+
+    /** What users are told while tripped ({@code brownout.degrade.write-path.message}). */
+    public Builder message(String message) {
+      settings.set(DegradeConfig.WRITE_PATH_MESSAGE, message);
+      return this;
+    }
+
+    /** Reads {@code brownout.degrade.write-path.*} from {@code config}; setters win. */
+    public Builder config(BrownoutConfig config) {
+      settings.config(config);
       return this;
     }
 
     /** How failures are classified; default {@link SqlFailures#classify}. */
     public Builder classifier(Function<Throwable, SqlFailures.Kind> classifier) {
       this.classifier = Objects.requireNonNull(classifier, "classifier");
-      return this;
-    }
-
-    /** The configuration ({@code brownout.degrade.write-path.*}). */
-    public Builder config(BrownoutConfig config) {
-      this.config = Objects.requireNonNull(config, "config");
       return this;
     }
 
@@ -312,23 +350,15 @@ public final class WritePath implements AutoCloseable {
     /** Brownout's meters, and Resilience4j's breaker meters into the same registry. */
     public Builder metrics(BrownoutMetrics metrics) {
       this.metrics = Objects.requireNonNull(metrics, "metrics");
-      this.meterRegistry = metrics.registry();
       return this;
     }
 
     /**
      * Builds and starts watching.
      *
-     * @throws NullPointerException if the read mode or probe is missing
-     * @throws IllegalArgumentException if the configuration is inconsistent
+     * @throws IllegalArgumentException if the settings are inconsistent, naming them
      */
     public WritePath build() {
-      if (readMode == null) {
-        throw new NullPointerException("a WritePath needs readMode(...)");
-      }
-      if (probe == null) {
-        throw new NullPointerException("a WritePath needs probe(...): how to tell writes work");
-      }
       return new WritePath(this);
     }
   }

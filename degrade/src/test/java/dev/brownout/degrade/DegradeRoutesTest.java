@@ -10,6 +10,7 @@ import dev.brownout.core.admin.BearerTokenAuthenticator;
 import dev.brownout.core.admin.InMemoryAuditSink;
 import dev.brownout.core.guard.GuardedProxies;
 import dev.brownout.core.json.JsonCodec;
+import dev.brownout.state.InMemoryStateStore;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,8 @@ class DegradeRoutesTest {
   static final String READ = "read-token-0123456789abcdef";
   static final String WRITE = "write-token-0123456789abcdef";
 
-  final ReadMode readMode = ReadMode.builder().build();
+  final InMemoryStateStore store = InMemoryStateStore.create();
+  final ReadMode readMode = ReadMode.builder(store).build();
   final Resilience resilience =
       Resilience.builder()
           .circuitBreaker(
@@ -52,6 +54,7 @@ class DegradeRoutesTest {
   @AfterEach
   void close() {
     readMode.close();
+    store.close();
     resilience.close();
   }
 

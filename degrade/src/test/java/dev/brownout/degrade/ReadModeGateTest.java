@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.brownout.core.guard.GuardConfigurationException;
 import dev.brownout.core.guard.GuardedProxies;
 import dev.brownout.core.json.JsonCodec;
+import dev.brownout.state.InMemoryStateStore;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -31,13 +32,15 @@ import org.junit.jupiter.api.Test;
 
 /** The gate: service methods through the guard, HTTP requests through the filter in real Jetty. */
 class ReadModeGateTest {
-  final ReadMode readMode = ReadMode.builder().build();
+  final InMemoryStateStore store = InMemoryStateStore.create();
+  final ReadMode readMode = ReadMode.builder(store).build();
   final AtomicInteger bookings = new AtomicInteger();
   Server server;
 
   @AfterEach
   void close() throws Exception {
     readMode.close();
+    store.close();
     if (server != null) {
       server.stop();
     }
@@ -73,7 +76,7 @@ class ReadModeGateTest {
   void writesAreRefusedWithAReasonWhileReadsGoOn() {
     Bookings bookingService =
         GuardedProxies.builder()
-            .add(new ReadModeGuard(readMode))
+            .add(readMode.guards())
             .build()
             .proxy(
                 Bookings.class,
@@ -110,7 +113,7 @@ class ReadModeGateTest {
     assertThatThrownBy(
             () ->
                 GuardedProxies.builder()
-                    .add(new ReadModeGuard(readMode))
+                    .add(readMode.guards())
                     .build()
                     .proxy(Conflicted.class, () -> {}))
         .isInstanceOf(GuardConfigurationException.class)

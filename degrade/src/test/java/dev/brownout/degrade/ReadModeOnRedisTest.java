@@ -34,7 +34,7 @@ class ReadModeOnRedisTest {
   ReadMode server() {
     RedisStateStore store =
         RedisStateStore.builder().uri(redis.uri()).timeout(Duration.ofSeconds(1)).build();
-    ReadMode mode = ReadMode.builder().store(store).refreshInterval(Duration.ofSeconds(1)).build();
+    ReadMode mode = ReadMode.builder(store).refreshInterval(Duration.ofSeconds(1)).build();
     closing.add(0, store);
     closing.add(0, mode);
     return mode;

@@ -21,7 +21,7 @@ class ReadModeTest {
   final ManualClock clock = new ManualClock();
   final InMemoryStateStore store = InMemoryStateStore.builder().clock(clock).build();
   final ReadMode readMode =
-      ReadMode.builder().store(store).clock(clock).refreshInterval(Duration.ofMillis(20)).build();
+      ReadMode.builder(store).clock(clock).refreshInterval(Duration.ofMillis(20)).build();
 
   @AfterEach
   void close() {
@@ -96,11 +96,7 @@ class ReadModeTest {
   @Test
   void anotherServersReasonIsHonoured() throws Exception {
     try (ReadMode other =
-        ReadMode.builder()
-            .store(store)
-            .clock(clock)
-            .refreshInterval(Duration.ofMillis(20))
-            .build()) {
+        ReadMode.builder(store).clock(clock).refreshInterval(Duration.ofMillis(20)).build()) {
       other.enter(manual("maintenance"));
 
       eventually(() -> assertThat(readMode.isBrowseOnly()).isTrue());
@@ -137,7 +133,7 @@ class ReadModeTest {
             return super.update(namespace, key, update);
           }
         };
-    try (ReadMode mode = ReadMode.builder().store(flaky).clock(clock).build()) {
+    try (ReadMode mode = ReadMode.builder(flaky).clock(clock).build()) {
       down[0] = true;
       assertThatThrownBy(() -> mode.enter(automatic("auto:store", Duration.ofMinutes(1))))
           .isInstanceOf(StateUnavailableException.class);

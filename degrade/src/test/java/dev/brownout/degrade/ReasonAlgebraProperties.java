@@ -37,7 +37,7 @@ class ReasonAlgebraProperties {
     InMemoryStateStore store = InMemoryStateStore.builder().clock(clock).build();
     Map<String, Instant> model = new HashMap<>(); // id -> lease end (Instant.MAX for none)
     try (ReadMode readMode =
-        ReadMode.builder().store(store).clock(clock).refreshInterval(Duration.ofHours(1)).build()) {
+        ReadMode.builder(store).clock(clock).refreshInterval(Duration.ofHours(1)).build()) {
       for (Op op : ops) {
         Instant now = clock.instant();
         switch (op.kind()) {

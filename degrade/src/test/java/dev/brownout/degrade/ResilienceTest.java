@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import dev.brownout.core.guard.GuardConfigurationException;
 import dev.brownout.core.guard.GuardedProxies;
+import dev.brownout.core.metrics.BrownoutMetrics;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.retry.RetryConfig;
@@ -159,7 +160,7 @@ class ResilienceTest {
                     .waitDuration(Duration.ofMillis(10))
                     .ignoreExceptions(CallNotPermittedException.class)
                     .build())
-            .metrics(meters)
+            .metrics(BrownoutMetrics.of(meters))
             .build();
   }
 
@@ -317,7 +318,7 @@ class ResilienceTest {
                     .limitRefreshPeriod(Duration.ofMinutes(1))
                     .timeoutDuration(Duration.ZERO)
                     .build())
-            .metrics(meters)
+            .metrics(BrownoutMetrics.of(meters))
             .build()) {
       java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(2);
       Search search =

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.metrics.BrownoutMetrics;
+import dev.brownout.state.InMemoryStateStore;
 import dev.brownout.state.testservers.Await;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -46,7 +47,8 @@ class WritePathTest {
 
   @TempDir Path dir;
   final BrownoutMetrics metrics = BrownoutMetrics.inMemory();
-  final ReadMode readMode = ReadMode.builder().metrics(metrics).build();
+  final InMemoryStateStore store = InMemoryStateStore.create();
+  final ReadMode readMode = ReadMode.builder(store).metrics(metrics).build();
   WritePath writePath;
   Server server;
 
@@ -59,6 +61,7 @@ class WritePathTest {
       writePath.close();
     }
     readMode.close();
+    store.close();
   }
 
   /** A database that can be reopened read-only, as a failover to a replica would leave it. */
@@ -173,9 +176,7 @@ class WritePathTest {
       s.execute("CREATE TABLE booking(id IDENTITY PRIMARY KEY, guest VARCHAR(40))");
     }
     writePath =
-        WritePath.builder()
-            .readMode(readMode)
-            .probe(WritePathDataSource.probe(h2, Duration.ofSeconds(1)))
+        WritePath.builder(readMode, WritePathDataSource.probe(h2, Duration.ofSeconds(1)))
             .config(
                 BrownoutConfig.builder()
                     .declare(DegradeConfig.keys())
@@ -239,9 +240,7 @@ class WritePathTest {
   @Test
   void connectionFailuresTripAtTheConfiguredRateAndApplicationErrorsNever() throws Exception {
     writePath =
-        WritePath.builder()
-            .readMode(readMode)
-            .probe(() -> false)
+        WritePath.builder(readMode, () -> false)
             .config(
                 BrownoutConfig.builder()
                     .declare(DegradeConfig.keys())
@@ -290,9 +289,7 @@ class WritePathTest {
   void inconsistentSettingsAreRefusedWithTheKeysNamed() {
     assertThatThrownBy(
             () ->
-                WritePath.builder()
-                    .readMode(readMode)
-                    .probe(() -> true)
+                WritePath.builder(readMode, () -> true)
                     .config(
                         BrownoutConfig.builder()
                             .declare(DegradeConfig.keys())
@@ -301,7 +298,8 @@ class WritePathTest {
                             .build())
                     .build())
         .hasMessageContaining("brownout.degrade.write-path.lease");
-    assertThatThrownBy(() -> WritePath.builder().readMode(readMode).build())
+    assertThatThrownBy(() -> WritePath.builder(readMode, null))
+        .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("probe");
   }
 }

@@ -36,8 +36,7 @@ public final class DemoApplication implements AutoCloseable {
 
   /** Brownout's configuration from the usual layers plus {@code overrides}, with a write token. */
   static BrownoutConfig config(List<String> overrides) {
-    BrownoutConfig.Builder builder =
-        BrownoutConfig.builder().discoverDeclarations().standardSources();
+    BrownoutConfig.Builder builder = BrownoutConfig.builder().standardSources();
     for (String override : overrides) {
       int equals = override.indexOf('=');
       builder.set(override.substring(0, equals), override.substring(equals + 1));

@@ -1,7 +1,5 @@
 package dev.brownout.flags;
 
-import dev.brownout.flags.internal.Murmur3;
-
 /**
  * How units (users, accounts, devices) are assigned to buckets, deterministically and for ever: the
  * same unit gets the same bucket on every server, after every restart, in every version.

@@ -1,5 +1,6 @@
 package dev.brownout.flags;
 
+import dev.brownout.core.guard.GuardAnnotation;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -19,14 +20,21 @@ import java.lang.annotation.Target;
  * }</pre>
  *
  * The flag is evaluated for a method parameter of type {@link FlagContext} if there is one, else
- * for the context supplier given to {@link Flags#guards(java.util.function.Supplier)}. Checked when
- * the proxy is built: the key's form, and that the fallback implements the interface and can be
- * created.
+ * for the context supplier given to {@link Flags#guards(java.util.function.Supplier)}; a method
+ * with neither is an error when the proxy is built, as is a malformed key or a fallback that does
+ * not implement the interface or cannot be created.
  */
 @Documented
+@GuardAnnotation(providedBy = "flags.guards() or flags.guards(contextSupplier)")
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface FeatureFlag {
+  /**
+   * Where this guard sits in the chain ({@link dev.brownout.core.guard.GuardFactory#order()}):
+   * first, so a feature that is off reaches nothing below.
+   */
+  int ORDER = 1000;
+
   /** The flag's key. */
   String value();
 

@@ -1,30 +1,37 @@
 package dev.brownout.flags;
 
 import dev.brownout.core.guard.GuardFactory;
-import dev.brownout.core.guard.GuardOrder;
 import dev.brownout.core.guard.GuardedMethod;
 import dev.brownout.core.guard.MethodGuard;
+import java.lang.annotation.Annotation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Applies {@link FeatureFlag}: first in the chain, so an off feature reaches nothing below. */
 final class FeatureFlagGuard implements GuardFactory {
   private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9._-]{0,127}");
 
   private final Flags flags;
-  private final Supplier<FlagContext> context;
+  private final @Nullable Supplier<FlagContext> context;
 
-  FeatureFlagGuard(Flags flags, Supplier<FlagContext> context) {
+  FeatureFlagGuard(Flags flags, @Nullable Supplier<FlagContext> context) {
     this.flags = flags;
     this.context = context;
   }
 
   @Override
   public int order() {
-    return GuardOrder.FEATURE_FLAG;
+    return FeatureFlag.ORDER;
+  }
+
+  @Override
+  public Set<Class<? extends Annotation>> handles() {
+    return Set.of(FeatureFlag.class);
   }
 
   @Override
@@ -49,13 +56,30 @@ final class FeatureFlagGuard implements GuardFactory {
         break;
       }
     }
+    if (contextIndex < 0 && context == null) {
+      throw new IllegalArgumentException(
+          "@FeatureFlag(\""
+              + key
+              + "\") has no way to find whose flag to evaluate: give the method a FlagContext"
+              + " parameter, or build the guards with flags.guards(() -> contextOfTheCurrentUser())");
+    }
     int index = contextIndex;
+    @Nullable Supplier<FlagContext> supplier = context;
     String description = method.describe();
     Method target = method.method();
     return Optional.of(
         (args, next) -> {
           FlagContext who =
-              index >= 0 && args[index] != null ? (FlagContext) args[index] : context.get();
+              index >= 0 && args[index] != null
+                  ? (FlagContext) args[index]
+                  : supplier != null ? supplier.get() : null;
+          if (who == null) {
+            throw new IllegalArgumentException(
+                description
+                    + ": the FlagContext for @FeatureFlag(\""
+                    + key
+                    + "\") is null; pass FlagContext.anonymous() for nobody in particular");
+          }
           FlagEvaluation result = flags.evaluate(key, who);
           if (Boolean.TRUE.equals(result.value())) {
             return next.proceed(args);

@@ -1,7 +1,6 @@
 package dev.brownout.flags;
 
 import dev.brownout.core.json.JsonCodec;
-import dev.brownout.flags.internal.CompiledFlag;
 import dev.brownout.state.Precondition;
 import dev.brownout.state.PreconditionFailedException;
 import dev.brownout.state.StateRecord;

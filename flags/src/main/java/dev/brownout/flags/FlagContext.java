@@ -1,6 +1,5 @@
 package dev.brownout.flags;
 
-import dev.brownout.flags.internal.ContextAccess;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,10 +11,6 @@ import org.jspecify.annotations.Nullable;
  * rules test. Always explicit: there is no hidden "current user". Immutable.
  */
 public final class FlagContext {
-  static {
-    ContextAccess.register(context -> context.keyUtf8);
-  }
-
   private static final FlagContext ANONYMOUS = new FlagContext("", Map.of());
 
   private final String key;
@@ -42,6 +37,11 @@ public final class FlagContext {
   /** Starts a context with attributes. */
   public static Builder builder(String key) {
     return new Builder(key);
+  }
+
+  /** The key's UTF-8 bytes, for bucketing; the context's own array, which must not change. */
+  byte[] keyUtf8() {
+    return keyUtf8;
   }
 
   /** The key. */

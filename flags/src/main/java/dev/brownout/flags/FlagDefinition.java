@@ -1,9 +1,16 @@
 package dev.brownout.flags;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.brownout.core.json.CodecException;
+import dev.brownout.core.json.JsonCodec;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,7 +64,7 @@ public record FlagDefinition(
     Map<String, Object> variants = new LinkedHashMap<>();
     variants.put("on", true);
     variants.put("off", false);
-    return java.util.Collections.unmodifiableMap(variants);
+    return Collections.unmodifiableMap(variants);
   }
 
   /** A boolean flag that is on for everyone. */
@@ -69,6 +76,81 @@ public record FlagDefinition(
   public static FlagDefinition rollout(String key, double percentage) {
     return new FlagDefinition(
         key, null, true, null, null, null, null, null, Serve.rollout(percentage));
+  }
+
+  /**
+   * Reads one definition from its JSON (the admin API's and the store's format) and validates it.
+   *
+   * @throws InvalidFlagException naming every problem: JSON that does not parse or does not fit the
+   *     format, or a definition that breaks a rule (an unknown variant, a percentage over 100)
+   */
+  public static FlagDefinition fromJson(String json) {
+    FlagDefinition definition = decode(json, FlagDefinition.class);
+    definition.validate();
+    return definition;
+  }
+
+  /**
+   * Reads a JSON array of definitions: the bootstrap file's format, and what {@code GET
+   * /api/v1/flags} lists.
+   *
+   * @throws InvalidFlagException naming every problem of the first invalid definition
+   */
+  public static List<FlagDefinition> listFromJson(String json) {
+    FlagDefinition[] definitions = decode(json, FlagDefinition[].class);
+    Set<String> keys = new HashSet<>();
+    for (FlagDefinition definition : definitions) {
+      if (definition == null) {
+        throw new InvalidFlagException("(none)", List.of("the array holds a null"));
+      }
+      definition.validate();
+      if (!keys.add(definition.key())) {
+        throw new InvalidFlagException(
+            definition.key(), List.of("the array defines '" + definition.key() + "' twice"));
+      }
+    }
+    return List.of(definitions);
+  }
+
+  private static <T> T decode(String json, Class<T> type) {
+    Objects.requireNonNull(json, "json");
+    T value;
+    try {
+      value = JsonCodec.standard().decode(json, type);
+    } catch (CodecException e) {
+      throw new InvalidFlagException("(unreadable)", List.of(e.getMessage()));
+    }
+    if (value == null) {
+      throw new InvalidFlagException("(none)", List.of("the JSON is null"));
+    }
+    return value;
+  }
+
+  /** This definition as JSON, the format {@link #fromJson(String)} reads. */
+  public String toJson() {
+    return JsonCodec.standard().encodeToString(this);
+  }
+
+  /** Definitions as a JSON array, the format of the bootstrap file. */
+  public static String toJson(List<FlagDefinition> definitions) {
+    return JsonCodec.standard().encodeToString(definitions);
+  }
+
+  /**
+   * Checks the definition as the store and the admin API do.
+   *
+   * @throws InvalidFlagException naming every problem
+   */
+  public void validate() {
+    List<String> problems = FlagValidator.problems(this);
+    if (!problems.isEmpty()) {
+      throw new InvalidFlagException(String.valueOf(key), problems);
+    }
+  }
+
+  /** Starts a definition of the flag {@code key}: a boolean flag, on for everyone, until told. */
+  public static Builder builder(String key) {
+    return new Builder(key);
   }
 
   /** Whether the flag is enabled (not killed). */
@@ -202,4 +284,112 @@ public record FlagDefinition(
       @Nullable String otherwise,
       @Nullable String bucketBy,
       @Nullable String salt) {}
+
+  /**
+   * Builds a {@link FlagDefinition}, checked as a whole when built.
+   *
+   * <pre>{@code
+   * FlagDefinition flag =
+   *     FlagDefinition.builder("new-checkout")
+   *         .description("The one-page checkout")
+   *         .target("on", "alice", "bob")
+   *         .rule("beta", Serve.variant("on"), new Condition("plan", "in", List.of("beta")))
+   *         .rollout(30)
+   *         .build();
+   * }</pre>
+   */
+  public static final class Builder {
+    private final String key;
+    private @Nullable String description;
+    private boolean enabled = true;
+    private final Map<String, Object> variants = new LinkedHashMap<>();
+    private @Nullable String offVariant;
+    private final List<Prerequisite> prerequisites = new ArrayList<>();
+    private final List<Target> targets = new ArrayList<>();
+    private final List<Rule> rules = new ArrayList<>();
+    private @Nullable Serve fallthrough;
+
+    private Builder(String key) {
+      this.key = Objects.requireNonNull(key, "key");
+    }
+
+    /** What the flag is for. */
+    public Builder description(String text) {
+      this.description = Objects.requireNonNull(text, "text");
+      return this;
+    }
+
+    /** False is the kill switch: everyone gets the off variant. Default true. */
+    public Builder enabled(boolean on) {
+      this.enabled = on;
+      return this;
+    }
+
+    /**
+     * Adds a variant. Without any, the flag is boolean ({@code on} and {@code off}). Values are all
+     * booleans, all strings, all numbers or all JSON (maps and lists).
+     */
+    public Builder variant(String name, Object value) {
+      variants.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** The variant served when the flag is off; default {@code off}. */
+    public Builder offVariant(String name) {
+      this.offVariant = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** Requires flag {@code flag} to serve {@code variant} first. */
+    public Builder prerequisite(String flag, String variant) {
+      prerequisites.add(new Prerequisite(flag, variant));
+      return this;
+    }
+
+    /** Gives {@code units} the variant {@code variant}, before any rule. */
+    public Builder target(String variant, String... units) {
+      targets.add(new Target(variant, List.of(units)));
+      return this;
+    }
+
+    /** Adds a rule, after those added before: if every condition holds, serve. */
+    public Builder rule(String id, Serve serve, Condition... conditions) {
+      rules.add(new Rule(id, List.of(conditions), serve));
+      return this;
+    }
+
+    /** What everyone else gets; default the first variant that is not the off variant. */
+    public Builder fallthrough(Serve serve) {
+      this.fallthrough = Objects.requireNonNull(serve, "serve");
+      return this;
+    }
+
+    /** Everyone else: the first non-off variant for {@code percentage} percent of units. */
+    public Builder rollout(double percentage) {
+      return fallthrough(Serve.rollout(percentage));
+    }
+
+    /**
+     * Builds and validates the definition.
+     *
+     * @throws InvalidFlagException naming every problem
+     */
+    public FlagDefinition build() {
+      FlagDefinition definition =
+          new FlagDefinition(
+              key,
+              description,
+              enabled,
+              variants.isEmpty()
+                  ? null
+                  : Collections.unmodifiableMap(new LinkedHashMap<>(variants)),
+              offVariant,
+              prerequisites.isEmpty() ? null : List.copyOf(prerequisites),
+              targets.isEmpty() ? null : List.copyOf(targets),
+              rules.isEmpty() ? null : List.copyOf(rules),
+              fallthrough);
+      definition.validate();
+      return definition;
+    }
+  }
 }

@@ -1,6 +1,5 @@
 package dev.brownout.flags;
 
-import dev.brownout.flags.internal.CompiledFlag;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;

@@ -1,21 +1,22 @@
 package dev.brownout.flags;
 
 import dev.brownout.core.admin.AdminRoute;
+import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.config.Settings;
 import dev.brownout.core.guard.GuardFactory;
 import dev.brownout.core.json.JsonCodec;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.metrics.MeterSpec;
 import dev.brownout.core.metrics.ThreadSlotCounter;
 import dev.brownout.core.time.BrownoutClock;
-import dev.brownout.flags.internal.CompiledFlag;
 import dev.brownout.state.ChangeEvent;
-import dev.brownout.state.InMemoryStateStore;
 import dev.brownout.state.Namespace;
 import dev.brownout.state.NamespaceFollower;
 import dev.brownout.state.StateException;
 import dev.brownout.state.StateRecord;
 import dev.brownout.state.StateStore;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * Feature flags: evaluate them, change them, and keep every server in step.
  *
  * <pre>{@code
- * Flags flags = Flags.builder().store(store).metrics(metrics).build();
+ * Flags flags = Flags.builder(store).metrics(metrics).build();
  * if (flags.isEnabled("new-checkout", FlagContext.of(userId))) { ... }
  * }</pre>
  *
@@ -117,7 +118,7 @@ public final class Flags implements AutoCloseable {
         new NamespaceFollower(
             store,
             NAMESPACE,
-            builder.refreshInterval,
+            builder.settings.get(FlagsConfig.REFRESH_INTERVAL),
             "brownout-flags",
             new NamespaceFollower.Owner() {
               @Override
@@ -133,14 +134,18 @@ public final class Flags implements AutoCloseable {
     this.admin = new FlagAdmin(this);
     metrics.gauge(STALENESS, this, flags -> flags.staleness().toMillis() / 1000.0);
     if (!refresh()) {
-      bootstrap(builder.bootstrap);
+      bootstrap(builder.settings.find(FlagsConfig.BOOTSTRAP_FILE).map(Path::of).orElse(null));
     }
     follower.start();
   }
 
-  /** Starts a builder. */
-  public static Builder builder() {
-    return new Builder();
+  /**
+   * Starts a builder for flags kept in {@code store}. Every server that shares flags must share the
+   * store; a single-process application (or a test) passes {@code InMemoryStateStore.create()}, and
+   * then its flags live and die with the process.
+   */
+  public static Builder builder(StateStore store) {
+    return new Builder(store);
   }
 
   // --- evaluation
@@ -218,19 +223,23 @@ public final class Flags implements AutoCloseable {
   }
 
   /**
-   * The guard factory for {@link FeatureFlag} on service methods; the flag context comes from a
-   * method parameter of type {@link FlagContext}, else from {@code context}.
+   * The guards for {@link FeatureFlag} on service methods, for {@code
+   * GuardedProxies.builder().add(...)}. The flag is evaluated for the method's {@link FlagContext}
+   * parameter if it has one, else for what {@code context} supplies at call time (the signed-in
+   * user of the current request, say).
    */
-  public GuardFactory guards(Supplier<FlagContext> context) {
-    return new FeatureFlagGuard(this, context);
+  public List<GuardFactory> guards(Supplier<FlagContext> context) {
+    return List.of(new FeatureFlagGuard(this, Objects.requireNonNull(context, "context")));
   }
 
   /**
-   * The guard factory for {@link FeatureFlag}, with an anonymous context unless a parameter gives
-   * one.
+   * The guards for {@link FeatureFlag}, for methods that take a {@link FlagContext} parameter: a
+   * {@code @FeatureFlag} method without one is an error when the proxy is built, since nothing
+   * would say whose flag to evaluate. Use {@link #guards(Supplier)} to supply the context from
+   * elsewhere.
    */
-  public GuardFactory guards() {
-    return guards(FlagContext::anonymous);
+  public List<GuardFactory> guards() {
+    return List.of(new FeatureFlagGuard(this, null));
   }
 
   // --- keeping the snapshot in step with the store
@@ -360,7 +369,8 @@ public final class Flags implements AutoCloseable {
       return;
     }
     try {
-      FlagDefinition[] definitions = codec.decode(Files.readAllBytes(file), FlagDefinition[].class);
+      List<FlagDefinition> definitions =
+          FlagDefinition.listFromJson(Files.readString(file, StandardCharsets.UTF_8));
       List<CompiledFlag> compiled = new ArrayList<>();
       for (FlagDefinition definition : definitions) {
         compiled.add(new CompiledFlag(definition, -1));
@@ -381,19 +391,43 @@ public final class Flags implements AutoCloseable {
     follower.close();
   }
 
-  /** Builds {@link Flags}. */
+  /** Builds {@link Flags}. Not thread-safe. */
   public static final class Builder {
-    private StateStore store = InMemoryStateStore.create();
+    private final StateStore store;
+    private final Settings settings =
+        Settings.of(List.of(FlagsConfig.REFRESH_INTERVAL, FlagsConfig.BOOTSTRAP_FILE));
     private BrownoutClock clock = BrownoutClock.system();
     private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
-    private Duration refreshInterval = Duration.ofSeconds(30);
-    private @Nullable Path bootstrap;
 
-    private Builder() {}
+    private Builder(StateStore store) {
+      this.store =
+          Objects.requireNonNull(
+              store,
+              "Flags.builder(store) needs the store flags are kept in: the shared Redis or DynamoDB"
+                  + " store, or InMemoryStateStore.create() for a single process");
+    }
 
-    /** Where flags are stored. Default: a new in-memory store (one server only). */
-    public Builder store(StateStore store) {
-      this.store = Objects.requireNonNull(store, "store");
+    /**
+     * How often every flag is re-read besides change notifications ({@code
+     * brownout.flags.refresh-interval}). Default 30 seconds.
+     */
+    public Builder refreshInterval(Duration interval) {
+      settings.set(FlagsConfig.REFRESH_INTERVAL, interval);
+      return this;
+    }
+
+    /**
+     * A JSON file with an array of definitions, used when the store is unreachable at start ({@code
+     * brownout.flags.bootstrap-file}).
+     */
+    public Builder bootstrap(Path file) {
+      settings.set(FlagsConfig.BOOTSTRAP_FILE, file.toString());
+      return this;
+    }
+
+    /** Reads {@code brownout.flags.*} from {@code config}; values given to setters win. */
+    public Builder config(BrownoutConfig config) {
+      settings.config(config);
       return this;
     }
 
@@ -403,25 +437,9 @@ public final class Flags implements AutoCloseable {
       return this;
     }
 
-    /** Where evaluation counts and staleness go. */
+    /** Where evaluation counts and staleness go. Default: an in-memory registry. */
     public Builder metrics(BrownoutMetrics metrics) {
       this.metrics = Objects.requireNonNull(metrics, "metrics");
-      return this;
-    }
-
-    /** How often every flag is re-read, besides change notifications. Default 30 seconds. */
-    public Builder refreshInterval(Duration interval) {
-      if (interval.toMillis() < 10) {
-        throw new IllegalArgumentException(
-            "refreshInterval must be at least 10ms but was " + interval);
-      }
-      this.refreshInterval = interval;
-      return this;
-    }
-
-    /** A JSON file with an array of definitions, used when the store is unreachable at start. */
-    public Builder bootstrap(Path file) {
-      this.bootstrap = Objects.requireNonNull(file, "file");
       return this;
     }
 

@@ -3,8 +3,12 @@ package dev.brownout.flags;
 import dev.brownout.core.admin.AuditRecord;
 import dev.brownout.core.admin.AuditSink;
 import dev.brownout.core.admin.LogAuditSink;
+import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.config.Settings;
 import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.json.JsonCodec;
+import dev.brownout.core.metrics.BrownoutMetrics;
+import dev.brownout.core.metrics.MeterSpec;
 import dev.brownout.core.time.BrownoutClock;
 import dev.brownout.state.Namespace;
 import dev.brownout.state.Precondition;
@@ -14,6 +18,7 @@ import dev.brownout.state.StateRecord;
 import dev.brownout.state.Update;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,6 +44,15 @@ import org.slf4j.LoggerFactory;
 public final class Rollouts implements AutoCloseable {
   /** The namespace plan progress is kept in. */
   public static final Namespace NAMESPACE = Namespace.small("brownout-rollouts");
+
+  /** Plan transitions. */
+  public static final MeterSpec TRANSITIONS =
+      MeterSpec.counter(
+          "brownout.feature_flag.rollout.transitions",
+          "Rollout plan transitions by flag and kind: step (advanced), halt (a guard tripped or an"
+              + " operator halted it).",
+          "feature_flag.key",
+          "transition");
 
   private static final Logger log = LoggerFactory.getLogger(Rollouts.class);
   private static final String FIELD = "progress";
@@ -74,20 +88,29 @@ public final class Rollouts implements AutoCloseable {
   private final Flags flags;
   private final AuditSink audit;
   private final BrownoutClock clock;
+  private final BrownoutMetrics metrics;
   private final JsonCodec codec = JsonCodec.standard();
   private final Map<String, RolloutPlan> plans = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scheduler;
+  private final Duration tickInterval;
 
   private Rollouts(Builder builder) {
     this.flags = builder.flags;
-    this.audit = builder.audit;
+    this.audit = builder.auditSink;
     this.clock = builder.clock;
+    this.metrics = builder.metrics;
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("brownout-rollouts"));
-    if (builder.tickEvery != null) {
-      long millis = builder.tickEvery.toMillis();
+    this.tickInterval = builder.settings.get(FlagsConfig.ROLLOUT_TICK_INTERVAL);
+    if (!builder.manualTicks) {
+      long millis = tickInterval.toMillis();
       scheduler.scheduleWithFixedDelay(this::tickSafely, millis, millis, TimeUnit.MILLISECONDS);
     }
+  }
+
+  /** How often plans are checked; for tests. */
+  Duration tickInterval() {
+    return tickInterval;
   }
 
   /** Starts a builder for plans over {@code flags}. */
@@ -239,6 +262,9 @@ public final class Rollouts implements AutoCloseable {
   /** Sets the flag to the plan's percentage, and audits the move. */
   private void apply(RolloutPlan plan, Progress after, @Nullable Progress before, String why) {
     setPercentage(plan.flag(), after.percentage(plan));
+    metrics
+        .counter(TRANSITIONS, plan.flag(), after.state == State.HALTED ? "halt" : "step")
+        .increment();
     try {
       audit.record(
           new AuditRecord(
@@ -348,20 +374,23 @@ public final class Rollouts implements AutoCloseable {
     scheduler.shutdownNow();
   }
 
-  /** Builds {@link Rollouts}. */
+  /** Builds {@link Rollouts}. Not thread-safe. */
   public static final class Builder {
     private final Flags flags;
-    private AuditSink audit = new LogAuditSink();
+    private final Settings settings = Settings.of(List.of(FlagsConfig.ROLLOUT_TICK_INTERVAL));
+    private AuditSink auditSink = new LogAuditSink();
     private BrownoutClock clock = BrownoutClock.system();
-    private @Nullable Duration tickEvery = Duration.ofSeconds(1);
+    private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
+    private boolean manualTicks;
 
     private Builder(Flags flags) {
-      this.flags = Objects.requireNonNull(flags, "flags");
+      this.flags =
+          Objects.requireNonNull(flags, "Rollouts.builder(flags) needs the Flags it rolls out");
     }
 
     /** Where transitions are audited. Default: the log. */
-    public Builder audit(AuditSink sink) {
-      this.audit = Objects.requireNonNull(sink, "sink");
+    public Builder auditSink(AuditSink sink) {
+      this.auditSink = Objects.requireNonNull(sink, "sink");
       return this;
     }
 
@@ -371,19 +400,30 @@ public final class Rollouts implements AutoCloseable {
       return this;
     }
 
-    /** How often guards are checked and steps advanced. Default every second. */
-    public Builder tickEvery(Duration interval) {
-      if (interval.toMillis() < 10) {
-        throw new IllegalArgumentException(
-            "tick interval must be at least 10ms but was " + interval);
-      }
-      this.tickEvery = interval;
+    /** Where transition counts go. Default: an in-memory registry. */
+    public Builder metrics(BrownoutMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /**
+     * How often guards are checked and steps advanced ({@code
+     * brownout.flags.rollouts.tick-interval}). Default every second.
+     */
+    public Builder tickInterval(Duration interval) {
+      settings.set(FlagsConfig.ROLLOUT_TICK_INTERVAL, interval);
       return this;
     }
 
     /** No background ticks: the application (or a test) calls {@link #tick()} itself. */
     public Builder manualTicks() {
-      this.tickEvery = null;
+      this.manualTicks = true;
+      return this;
+    }
+
+    /** Reads {@code brownout.flags.rollouts.*} from {@code config}; setters win. */
+    public Builder config(BrownoutConfig config) {
+      settings.config(config);
       return this;
     }
 

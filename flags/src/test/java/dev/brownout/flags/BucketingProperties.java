@@ -3,7 +3,6 @@ package dev.brownout.flags;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.hash.Hashing;
-import dev.brownout.flags.internal.Murmur3;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -5,17 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.brownout.core.guard.GuardConfigurationException;
 import dev.brownout.core.guard.GuardedProxies;
+import dev.brownout.state.InMemoryStateStore;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class FeatureFlagGuardTest {
-  final Flags flags = Flags.builder().build();
+  final InMemoryStateStore store = InMemoryStateStore.create();
+  final Flags flags = Flags.builder(store).build();
 
   @AfterEach
   void close() {
     flags.close();
+    store.close();
   }
 
   public interface Recommendations {

@@ -11,6 +11,7 @@ import dev.brownout.flags.FlagDefinition.Rule;
 import dev.brownout.flags.FlagDefinition.Serve;
 import dev.brownout.flags.FlagDefinition.Target;
 import dev.brownout.flags.FlagEvaluation.Reason;
+import dev.brownout.state.InMemoryStateStore;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +20,13 @@ import org.junit.jupiter.api.Test;
 
 class FlagEvaluationTest {
   final BrownoutMetrics metrics = BrownoutMetrics.inMemory();
-  final Flags flags = Flags.builder().metrics(metrics).build();
+  final InMemoryStateStore store = InMemoryStateStore.create();
+  final Flags flags = Flags.builder(store).metrics(metrics).build();
 
   @AfterEach
   void close() {
     flags.close();
+    store.close();
   }
 
   static FlagDefinition flag(String key, List<Rule> rules, Serve fallthrough) {
@@ -75,8 +78,7 @@ class FlagEvaluationTest {
     flags.admin().create(FlagDefinition.on("gone"));
     long version = flags.snapshot().version("gone").orElseThrow();
     var readBeforeTheDelete =
-        new dev.brownout.flags.internal.CompiledFlag(
-            flags.snapshot().definition("gone").orElseThrow(), version);
+        new CompiledFlag(flags.snapshot().definition("gone").orElseThrow(), version);
 
     flags.admin().delete("gone", java.util.OptionalLong.empty());
     // The watcher's re-read of an earlier change lands after the delete.

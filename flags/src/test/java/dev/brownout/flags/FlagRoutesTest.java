@@ -8,6 +8,7 @@ import dev.brownout.core.admin.AdminResponse;
 import dev.brownout.core.admin.BearerTokenAuthenticator;
 import dev.brownout.core.admin.InMemoryAuditSink;
 import dev.brownout.core.json.JsonCodec;
+import dev.brownout.state.InMemoryStateStore;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -18,7 +19,8 @@ class FlagRoutesTest {
   static final String READ = "read-token-0123456789abcdef";
   static final String WRITE = "write-token-0123456789abcdef";
 
-  final Flags flags = Flags.builder().build();
+  final InMemoryStateStore store = InMemoryStateStore.create();
+  final Flags flags = Flags.builder(store).build();
   final InMemoryAuditSink audit = new InMemoryAuditSink(100);
   final AdminApi api =
       AdminApi.builder()
@@ -34,6 +36,7 @@ class FlagRoutesTest {
   @AfterEach
   void close() {
     flags.close();
+    store.close();
   }
 
   AdminResponse call(String method, String path, String token, String body, String... headers) {

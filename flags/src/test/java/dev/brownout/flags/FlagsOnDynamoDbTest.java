@@ -45,7 +45,7 @@ class FlagsOnDynamoDbTest {
             .table("flags")
             .pollInterval(Duration.ofMillis(100))
             .build();
-    Flags flags = Flags.builder().store(store).build();
+    Flags flags = Flags.builder(store).build();
     closing.add(flags);
     closing.add(store);
     return flags;

@@ -44,7 +44,7 @@ class FlagsOnRedisTest {
   Flags server() {
     RedisStateStore store =
         RedisStateStore.builder().uri(redis.uri()).timeout(Duration.ofMillis(500)).build();
-    Flags flags = Flags.builder().store(store).refreshInterval(Duration.ofMillis(500)).build();
+    Flags flags = Flags.builder(store).refreshInterval(Duration.ofMillis(500)).build();
     closing.add(flags);
     closing.add(store);
     return flags;
@@ -157,7 +157,7 @@ class FlagsOnRedisTest {
                 throw new dev.brownout.state.StateUnavailableException("down", null);
               }
             };
-    try (Flags flags = Flags.builder().store(down).bootstrap(bootstrap).build()) {
+    try (Flags flags = Flags.builder(down).bootstrap(bootstrap).build()) {
       assertThat(flags.isEnabled("search", FlagContext.of("a"))).isTrue();
       assertThat(flags.isEnabled("checkout", FlagContext.of("a"), true)).isFalse();
     }

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 class RolloutsTest {
   final ManualClock clock = new ManualClock();
   final InMemoryStateStore store = InMemoryStateStore.builder().clock(clock).build();
-  final Flags flags = Flags.builder().store(store).clock(clock).build();
+  final Flags flags = Flags.builder(store).clock(clock).build();
   final InMemoryAuditSink audit = new InMemoryAuditSink(100);
-  final Rollouts rollouts = Rollouts.builder(flags).clock(clock).audit(audit).manualTicks().build();
+  final Rollouts rollouts =
+      Rollouts.builder(flags).clock(clock).auditSink(audit).manualTicks().build();
 
   @AfterEach
   void close() {
@@ -116,9 +117,9 @@ class RolloutsTest {
   void stepsCanBeAdvancedByHandAndEachHappensOnceAcrossServers() {
     flags.admin().create(FlagDefinition.rollout("checkout", 0));
     RolloutPlan plan = RolloutPlan.builder("checkout").steps(1, 50, 100).build();
-    try (Flags secondFlags = Flags.builder().store(store).clock(clock).build();
+    try (Flags secondFlags = Flags.builder(store).clock(clock).build();
         Rollouts second =
-            Rollouts.builder(secondFlags).clock(clock).audit(audit).manualTicks().build()) {
+            Rollouts.builder(secondFlags).clock(clock).auditSink(audit).manualTicks().build()) {
       rollouts.start(plan);
       second.start(plan);
       assertThat(audit.recent(10)).as("started once").hasSize(1);

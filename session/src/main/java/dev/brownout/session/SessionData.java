@@ -2,7 +2,6 @@ package dev.brownout.session;
 
 import dev.brownout.state.StateRecord;
 import dev.brownout.state.Update;
-import dev.brownout.state.internal.Records;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -101,13 +100,14 @@ final class SessionData {
     data.principal = record.text(PRINCIPAL).orElse(null);
     data.indexExpiry = millis(record, INDEX_EXPIRY).map(Instant::ofEpochMilli).orElse(null);
     // The stored bytes are only compared and decoded, never changed: no copy of them is needed.
-    Records.forEachField(
-        record,
-        (name, value) -> {
-          if (name.startsWith(ATTRIBUTE)) {
-            data.stored.put(name.substring(ATTRIBUTE.length()), value);
-          }
-        });
+    record
+        .sharedFields()
+        .forEach(
+            (name, value) -> {
+              if (name.startsWith(ATTRIBUTE)) {
+                data.stored.put(name.substring(ATTRIBUTE.length()), value);
+              }
+            });
     return Optional.of(data);
   }
 

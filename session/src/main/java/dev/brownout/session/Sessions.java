@@ -1,6 +1,7 @@
 package dev.brownout.session;
 
 import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.config.Settings;
 import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.time.BrownoutClock;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * code keeps working on any server:
  *
  * <pre>{@code
- * Sessions sessions = Sessions.builder().store(redisStore).build();
+ * Sessions sessions = Sessions.builder(redisStore).build();
  * context.addFilter(new FilterHolder(sessions.filter()), "/*", EnumSet.of(DispatcherType.REQUEST));
  * }</pre>
  *
@@ -59,16 +60,18 @@ public final class Sessions implements AutoCloseable {
   private @Nullable SessionFilter filter;
 
   private Sessions(Builder builder) {
-    BrownoutConfig config = builder.config;
+    Settings config = builder.settings;
     this.metrics = builder.metrics;
-    this.storeDown = config.getOrDefault(SessionConfig.STORE_DOWN);
-    int nearCacheSize = config.getOrDefault(SessionConfig.NEAR_CACHE_SIZE);
+    this.storeDown = config.get(SessionConfig.STORE_DOWN);
+    int nearCacheSize = config.get(SessionConfig.NEAR_CACHE_SIZE);
     if (storeDown == StoreDownPolicy.SERVE_CACHED && nearCacheSize == 0) {
       throw new IllegalArgumentException(
-          SessionConfig.STORE_DOWN.name()
-              + "=serve-cached needs the near cache: set "
+          config.describe(SessionConfig.STORE_DOWN)
+              + " needs the near cache, but "
+              + config.describe(SessionConfig.NEAR_CACHE_SIZE)
+              + ": set "
               + SessionConfig.NEAR_CACHE_SIZE.name()
-              + " above 0");
+              + " above 0, or choose another store-down policy");
     }
     StateStore store = builder.store;
     if (nearCacheSize > 0) {
@@ -89,32 +92,33 @@ public final class Sessions implements AutoCloseable {
             builder.codec,
             builder.clock,
             metrics,
-            config.getOrDefault(SessionConfig.CONCURRENCY),
-            config.getOrDefault(SessionConfig.TOUCH_THRESHOLD),
-            config.getOrDefault(SessionConfig.MAX_SESSIONS_PER_PRINCIPAL),
-            config.getOrDefault(SessionConfig.DETECT_IN_PLACE_CHANGES),
-            config.getOrDefault(SessionConfig.CODEC_FAILURE),
+            config.get(SessionConfig.CONCURRENCY),
+            config.get(SessionConfig.TOUCH_THRESHOLD),
+            config.get(SessionConfig.MAX_SESSIONS_PER_PRINCIPAL),
+            config.get(SessionConfig.DETECT_IN_PLACE_CHANGES),
+            config.get(SessionConfig.CODEC_FAILURE),
             builder.conflictListeners);
     this.locks =
-        config.getOrDefault(SessionConfig.CONCURRENCY) == ConcurrencyMode.LOCK
+        config.get(SessionConfig.CONCURRENCY) == ConcurrencyMode.LOCK
             ? new SessionLocks(
                 builder.store,
                 builder.clock,
                 metrics,
-                config.getOrDefault(SessionConfig.LOCK_WAIT),
-                config.getOrDefault(SessionConfig.LOCK_LEASE))
+                config.get(SessionConfig.LOCK_WAIT),
+                config.get(SessionConfig.LOCK_LEASE))
             : null;
-    this.lockTimeoutAction = config.getOrDefault(SessionConfig.LOCK_ON_TIMEOUT);
+    this.lockTimeoutAction = config.get(SessionConfig.LOCK_ON_TIMEOUT);
     this.listeners = new SessionListeners(builder.listeners);
-    this.retryAfter = config.getOrDefault(SessionConfig.RETRY_AFTER);
-    this.maxInactive = config.getOrDefault(SessionConfig.MAX_INACTIVE);
-    this.absoluteTimeout = config.getOrDefault(SessionConfig.ABSOLUTE_TIMEOUT);
-    this.cookieName = config.getOrDefault(SessionConfig.COOKIE_NAME);
+    this.retryAfter = config.get(SessionConfig.RETRY_AFTER);
+    this.maxInactive = config.get(SessionConfig.MAX_INACTIVE);
+    this.absoluteTimeout = config.get(SessionConfig.ABSOLUTE_TIMEOUT);
+    this.cookieName = config.get(SessionConfig.COOKIE_NAME);
     if (!cookieName.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
       throw new IllegalArgumentException(
-          SessionConfig.COOKIE_NAME.name() + " '" + cookieName + "' is not a valid cookie name");
+          config.describe(SessionConfig.COOKIE_NAME)
+              + ": not a valid cookie name (letters, digits and !#$%&'*+.^_`|~-)");
     }
-    String site = config.getOrDefault(SessionConfig.COOKIE_SAME_SITE);
+    String site = config.get(SessionConfig.COOKIE_SAME_SITE);
     this.sameSite =
         switch (site.toLowerCase(Locale.ROOT)) {
           case "lax" -> "Lax";
@@ -122,18 +126,14 @@ public final class Sessions implements AutoCloseable {
           case "none" -> "None";
           default ->
               throw new IllegalArgumentException(
-                  SessionConfig.COOKIE_SAME_SITE.name()
-                      + " must be Lax, Strict or None but was '"
-                      + site
-                      + "'");
+                  config.describe(SessionConfig.COOKIE_SAME_SITE)
+                      + ": must be Lax, Strict or None");
         };
-    String header =
-        config.keys().contains(SessionConfig.HEADER_NAME)
-            ? config.find(SessionConfig.HEADER_NAME).orElse("")
-            : "";
+    String header = config.find(SessionConfig.HEADER_NAME).orElse("");
     if (!header.isEmpty() && !header.matches("[A-Za-z0-9-]+")) {
       throw new IllegalArgumentException(
-          SessionConfig.HEADER_NAME.name() + " '" + header + "' is not a valid header name");
+          config.describe(SessionConfig.HEADER_NAME)
+              + ": not a valid header name (letters, digits and '-')");
     }
     this.headerName = header.isEmpty() ? null : header;
     metrics.gauge(SessionMetrics.PENDING, pending, Map::size);
@@ -147,9 +147,13 @@ public final class Sessions implements AutoCloseable {
     }
   }
 
-  /** Starts a builder. */
-  public static Builder builder() {
-    return new Builder();
+  /**
+   * Starts a builder for sessions kept in {@code store}. Servers that share sessions share the
+   * store (Redis or DynamoDB); {@code InMemoryStateStore.create()} keeps them in this process only,
+   * for a single server or a test.
+   */
+  public static Builder builder(StateStore store) {
+    return new Builder(store);
   }
 
   /** The filter to install first, on every path. */
@@ -311,27 +315,125 @@ public final class Sessions implements AutoCloseable {
     public void close() {}
   }
 
-  /** Builds {@link Sessions}. */
+  /** Builds {@link Sessions}. Not thread-safe. */
   public static final class Builder {
-    private StateStore store;
-    private BrownoutConfig config = BrownoutConfig.builder().declare(SessionConfig.keys()).build();
+    private final StateStore store;
+    private final Settings settings = Settings.of(SessionConfig.keys());
     private SessionCodec codec = JsonSessionCodec.standard();
     private BrownoutClock clock = BrownoutClock.system();
     private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
     private final List<EventListener> listeners = new ArrayList<>();
     private final List<SessionConflictListener> conflictListeners = new ArrayList<>();
 
-    private Builder() {}
+    private Builder(StateStore store) {
+      this.store =
+          Objects.requireNonNull(
+              store,
+              "Sessions.builder(store) needs the store sessions are kept in: the shared Redis or"
+                  + " DynamoDB store, or InMemoryStateStore.create() for a single server");
+    }
 
-    /** The store. Required. */
-    public Builder store(StateStore store) {
-      this.store = Objects.requireNonNull(store, "store");
+    /** Idle time before a session expires ({@code brownout.session.max-inactive}); 30 min. */
+    public Builder maxInactive(Duration idle) {
+      settings.set(SessionConfig.MAX_INACTIVE, idle);
       return this;
     }
 
-    /** The configuration; its {@link SessionConfig} keys are read, undeclared ones default. */
+    /** Lifetime however active; zero for none ({@code brownout.session.absolute-timeout}). */
+    public Builder absoluteTimeout(Duration lifetime) {
+      settings.set(SessionConfig.ABSOLUTE_TIMEOUT, lifetime);
+      return this;
+    }
+
+    /** Share of max-inactive between expiry refreshes ({@code …session.touch-threshold}). */
+    public Builder touchThreshold(double fraction) {
+      settings.set(SessionConfig.TOUCH_THRESHOLD, fraction);
+      return this;
+    }
+
+    /** How concurrent changes to one session meet ({@code brownout.session.concurrency}). */
+    public Builder concurrency(ConcurrencyMode mode) {
+      settings.set(SessionConfig.CONCURRENCY, mode);
+      return this;
+    }
+
+    /** In lock mode, the longest wait for a lock ({@code brownout.session.lock.wait}). */
+    public Builder lockWait(Duration wait) {
+      settings.set(SessionConfig.LOCK_WAIT, wait);
+      return this;
+    }
+
+    /** In lock mode, how long a lock outlives its holder ({@code brownout.session.lock.lease}). */
+    public Builder lockLease(Duration lease) {
+      settings.set(SessionConfig.LOCK_LEASE, lease);
+      return this;
+    }
+
+    /** In lock mode, what a request that did not get the lock does ({@code …lock.on-timeout}). */
+    public Builder lockOnTimeout(SessionConfig.LockTimeoutAction action) {
+      settings.set(SessionConfig.LOCK_ON_TIMEOUT, action);
+      return this;
+    }
+
+    /** What a request does while the store is down ({@code brownout.session.store-down}). */
+    public Builder storeDown(StoreDownPolicy policy) {
+      settings.set(SessionConfig.STORE_DOWN, policy);
+      return this;
+    }
+
+    /** The {@code Retry-After} of the store-down 503 ({@code brownout.session.retry-after}). */
+    public Builder retryAfter(Duration wait) {
+      settings.set(SessionConfig.RETRY_AFTER, wait);
+      return this;
+    }
+
+    /** Sessions kept on this server; 0 for none ({@code brownout.session.near-cache.size}). */
+    public Builder nearCacheSize(int sessions) {
+      settings.set(SessionConfig.NEAR_CACHE_SIZE, sessions);
+      return this;
+    }
+
+    /** What an undecodable attribute does ({@code brownout.session.codec-failure}). */
+    public Builder codecFailure(CodecFailurePolicy policy) {
+      settings.set(SessionConfig.CODEC_FAILURE, policy);
+      return this;
+    }
+
+    /** Also save attributes changed in place ({@code …session.detect-in-place-changes}). */
+    public Builder detectInPlaceChanges(boolean detect) {
+      settings.set(SessionConfig.DETECT_IN_PLACE_CHANGES, detect);
+      return this;
+    }
+
+    /** The cookie's name ({@code brownout.session.cookie.name}); default {@code SESSION}. */
+    public Builder cookieName(String name) {
+      settings.set(SessionConfig.COOKIE_NAME, name);
+      return this;
+    }
+
+    /** The cookie's SameSite: Lax, Strict or None ({@code …session.cookie.same-site}). */
+    public Builder cookieSameSite(String sameSite) {
+      settings.set(SessionConfig.COOKIE_SAME_SITE, sameSite);
+      return this;
+    }
+
+    /** Take the id from this header instead of a cookie ({@code brownout.session.header}). */
+    public Builder header(String name) {
+      settings.set(SessionConfig.HEADER_NAME, name);
+      return this;
+    }
+
+    /**
+     * Live sessions one principal may have; 0 for no limit ({@code …max-sessions-per-principal}).
+     */
+    public Builder maxSessionsPerPrincipal(int sessions) {
+      settings.set(SessionConfig.MAX_SESSIONS_PER_PRINCIPAL, sessions);
+      return this;
+    }
+
+    /** Reads {@code brownout.session.*} from {@code config}; values given to setters win. */
     public Builder config(BrownoutConfig config) {
-      this.config = Objects.requireNonNull(config, "config");
+      settings.config(config);
       return this;
     }
 
@@ -347,7 +449,7 @@ public final class Sessions implements AutoCloseable {
       return this;
     }
 
-    /** Where meters go. */
+    /** Where meters go. Default: an in-memory registry. */
     public Builder metrics(BrownoutMetrics metrics) {
       this.metrics = Objects.requireNonNull(metrics, "metrics");
       return this;
@@ -375,13 +477,9 @@ public final class Sessions implements AutoCloseable {
     /**
      * Builds; calls nothing on the store.
      *
-     * @throws IllegalStateException if no store was given
-     * @throws IllegalArgumentException if the configuration is inconsistent
+     * @throws IllegalArgumentException if the settings are inconsistent, naming them
      */
     public Sessions build() {
-      if (store == null) {
-        throw new IllegalStateException("Sessions need a store: call store(...)");
-      }
       return new Sessions(this);
     }
   }

@@ -43,8 +43,7 @@ class RedisOutageTest {
             .timeout(Duration.ofMillis(300))
             .connectLazily()
             .build();
-    Sessions sessions =
-        Sessions.builder().store(store).config(config.build()).metrics(metrics).build();
+    Sessions sessions = Sessions.builder(store).config(config.build()).metrics(metrics).build();
     SessionServer server = new SessionServer(sessions);
     closing.add(0, store);
     closing.add(0, sessions);
@@ -154,7 +153,7 @@ class RedisOutageTest {
                 .timeout(Duration.ofMillis(300))
                 .connectLazily()
                 .build();
-        Sessions sessions = Sessions.builder().store(store).build();
+        Sessions sessions = Sessions.builder(store).build();
         SessionServer fresh = new SessionServer(sessions)) {
       return fresh.get("peek", id).body();
     }

@@ -74,7 +74,7 @@ class SessionBehaviourTest {
 
   Sessions sessions(BrownoutConfig.Builder config, Object... listeners) {
     Sessions.Builder builder =
-        Sessions.builder().store(counting).config(config.build()).clock(clock).metrics(metrics);
+        Sessions.builder(counting).config(config.build()).clock(clock).metrics(metrics);
     for (Object listener : listeners) {
       builder.listener((java.util.EventListener) listener);
     }
@@ -186,8 +186,7 @@ class SessionBehaviourTest {
   void optimisticModeKeepsTheFirstSaveOfAnAttributeBothChangedAndReportsIt() {
     List<SessionConflict> conflicts = new CopyOnWriteArrayList<>();
     Sessions sessions =
-        Sessions.builder()
-            .store(counting)
+        Sessions.builder(counting)
             .config(config().set(SessionConfig.CONCURRENCY, ConcurrencyMode.OPTIMISTIC).build())
             .clock(clock)
             .metrics(metrics)
@@ -413,8 +412,7 @@ class SessionBehaviourTest {
   void badConfigurationIsRefusedWithTheKeyNamed() {
     assertThatThrownBy(
             () ->
-                Sessions.builder()
-                    .store(counting)
+                Sessions.builder(counting)
                     .config(
                         config()
                             .set(SessionConfig.STORE_DOWN, StoreDownPolicy.SERVE_CACHED)
@@ -424,15 +422,14 @@ class SessionBehaviourTest {
         .hasMessageContaining("brownout.session.near-cache.size");
     assertThatThrownBy(
             () ->
-                Sessions.builder()
-                    .store(counting)
+                Sessions.builder(counting)
                     .config(config().set(SessionConfig.COOKIE_SAME_SITE, "Sometimes").build())
                     .build())
         .hasMessageContaining("brownout.session.cookie.same-site");
-    assertThatThrownBy(() -> Sessions.builder().build())
-        .isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> Sessions.builder(null))
+        .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("store");
-    assertThatThrownBy(() -> Sessions.builder().listener(new java.util.EventListener() {}))
+    assertThatThrownBy(() -> Sessions.builder(counting).listener(new java.util.EventListener() {}))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -33,7 +33,7 @@ abstract class SessionContract {
   }
 
   Sessions sessions(BrownoutConfig config) {
-    Sessions sessions = Sessions.builder().store(client()).config(config).build();
+    Sessions sessions = Sessions.builder(client()).config(config).build();
     closing.add(0, sessions);
     return sessions;
   }

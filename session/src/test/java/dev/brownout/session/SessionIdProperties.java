@@ -24,10 +24,9 @@ class SessionIdProperties {
   @BeforeContainer
   static void start() {
     store = InMemoryStateStore.create();
-    cookies = Sessions.builder().store(store).build();
+    cookies = Sessions.builder(store).build();
     headers =
-        Sessions.builder()
-            .store(store)
+        Sessions.builder(store)
             .config(
                 SessionContract.config().set(SessionConfig.HEADER_NAME, "X-Session-Token").build())
             .build();

@@ -1,12 +1,16 @@
 package dev.brownout.state;
 
+import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.config.Settings;
 import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.time.BrownoutClock;
-import dev.brownout.state.internal.ChangeDelivery;
-import dev.brownout.state.internal.StateChecks;
+import dev.brownout.state.spi.ChangeDelivery;
+import dev.brownout.state.spi.StoreChecks;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -24,8 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link StateStore} in this process's memory: the embedded default, and the fake that unit tests
  * of the other modules use. Lost on restart and not shared between servers. Expiry follows the
- * injected clock. Watch events are delivered in order, on one notifier thread, as a remote store
- * would deliver them.
+ * injected clock; expired records are never served, and a background sweep removes them ({@code
+ * brownout.state.memory.sweep-interval}). Watch events are delivered in order, on one notifier
+ * thread, as a remote store would deliver them.
  */
 public final class InMemoryStateStore implements StateStore {
   private static final Logger log = LoggerFactory.getLogger(InMemoryStateStore.class);
@@ -45,12 +52,68 @@ public final class InMemoryStateStore implements StateStore {
       new ConcurrentHashMap<>();
   private final AtomicLong lastVersion = new AtomicLong();
   private final ExecutorService notifier;
+  private final ScheduledExecutorService sweeper;
+  // Where each namespace's sweep left off, so each tick does a bounded amount of work.
+  private final Map<String, Iterator<Map.Entry<String, Entry>>> sweepCursors = new HashMap<>();
+
+  /** Records a sweep examines per namespace and tick at most. */
+  static final int SWEEP_BATCH = 10_000;
 
   private InMemoryStateStore(Builder builder) {
     this.clock = builder.clock;
     this.maxRecordBytes = builder.maxRecordBytes;
     this.notifier =
         Executors.newSingleThreadExecutor(DaemonThreads.named("brownout-memory-store-watch"));
+    this.sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("brownout-memory-store-sweep"));
+    long every = builder.settings.get(StateConfig.MEMORY_SWEEP_INTERVAL).toMillis();
+    sweeper.scheduleWithFixedDelay(this::sweepSafely, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  private void sweepSafely() {
+    try {
+      removeExpired(SWEEP_BATCH);
+    } catch (RuntimeException e) {
+      log.warn("Sweeping expired records failed: {}; trying again at the next sweep", e.toString());
+    }
+  }
+
+  /**
+   * Removes expired records now, examining at most {@code batch} records per namespace and carrying
+   * on from there the next time; the background sweep does this every {@code
+   * brownout.state.memory.sweep-interval}. Expired records are never served either way.
+   *
+   * @return how many records were removed
+   */
+  public synchronized int removeExpired(int batch) {
+    Instant now = clock.instant();
+    int removed = 0;
+    for (Map.Entry<String, ConcurrentHashMap<String, Entry>> namespace : namespaces.entrySet()) {
+      Iterator<Map.Entry<String, Entry>> cursor = sweepCursors.get(namespace.getKey());
+      if (cursor == null || !cursor.hasNext()) {
+        cursor = namespace.getValue().entrySet().iterator();
+        sweepCursors.put(namespace.getKey(), cursor);
+      }
+      for (int examined = 0; examined < batch && cursor.hasNext(); examined++) {
+        Map.Entry<String, Entry> record = cursor.next();
+        // remove(key, entry): an update that replaced the entry since it was read keeps it.
+        if (!record.getValue().liveAt(now)
+            && namespace.getValue().remove(record.getKey(), record.getValue())) {
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
+  /** Records held, live or expired but not yet swept: for tests and diagnostics. */
+  public long heldRecords() {
+    long held = 0;
+    for (ConcurrentHashMap<String, Entry> records : namespaces.values()) {
+      held += records.size();
+    }
+    return held;
   }
 
   /** A store on the system clock with the default size limit. */
@@ -79,7 +142,7 @@ public final class InMemoryStateStore implements StateStore {
 
   @Override
   public Optional<StateRecord> read(Namespace namespace, String key) {
-    StateChecks.key(namespace, key);
+    StoreChecks.key(namespace, key);
     Entry entry = live(namespace, key);
     return entry == null
         ? Optional.empty()
@@ -88,8 +151,8 @@ public final class InMemoryStateStore implements StateStore {
 
   @Override
   public Optional<StateRecord> read(Namespace namespace, String key, Set<String> fields) {
-    StateChecks.key(namespace, key);
-    StateChecks.fields(fields);
+    StoreChecks.key(namespace, key);
+    StoreChecks.fields(fields);
     Entry entry = live(namespace, key);
     if (entry == null) {
       return Optional.empty();
@@ -111,7 +174,7 @@ public final class InMemoryStateStore implements StateStore {
 
   @Override
   public WriteResult update(Namespace namespace, String key, Update update) {
-    StateChecks.key(namespace, key);
+    StoreChecks.key(namespace, key);
     Objects.requireNonNull(update, "update");
     WriteResult[] result = new WriteResult[1];
     records(namespace)
@@ -139,7 +202,7 @@ public final class InMemoryStateStore implements StateStore {
               }
               if (size > maxRecordBytes) {
                 throw new RecordTooLargeException(
-                    StateChecks.tooLargeMessage(namespace, key, size, maxRecordBytes),
+                    StoreChecks.tooLargeMessage(namespace, key, size, maxRecordBytes),
                     size,
                     maxRecordBytes);
               }
@@ -161,8 +224,8 @@ public final class InMemoryStateStore implements StateStore {
 
   @Override
   public boolean delete(Namespace namespace, String key, Precondition precondition) {
-    StateChecks.key(namespace, key);
-    StateChecks.deletePrecondition(precondition);
+    StoreChecks.key(namespace, key);
+    StoreChecks.deletePrecondition(precondition);
     boolean[] deleted = new boolean[1];
     records(namespace)
         .compute(
@@ -182,7 +245,7 @@ public final class InMemoryStateStore implements StateStore {
 
   @Override
   public List<StateRecord> list(Namespace namespace) {
-    StateChecks.listable(namespace);
+    StoreChecks.listable(namespace);
     Instant now = clock.instant();
     List<StateRecord> live = new ArrayList<>();
     records(namespace)
@@ -197,7 +260,7 @@ public final class InMemoryStateStore implements StateStore {
 
   @Override
   public Watch watch(Namespace namespace, WatchListener listener) {
-    StateChecks.watchable(namespace);
+    StoreChecks.watchable(namespace);
     Objects.requireNonNull(listener, "listener");
     CopyOnWriteArrayList<WatchListener> list =
         watchers.computeIfAbsent(namespace.name(), name -> new CopyOnWriteArrayList<>());
@@ -208,7 +271,7 @@ public final class InMemoryStateStore implements StateStore {
   private void notifyWatchers(ChangeEvent event) {
     List<WatchListener> list = watchers.get(event.namespace());
     if (list != null) {
-      ChangeDelivery.deliver(list, event, notifier, log);
+      ChangeDelivery.deliver(list, event, notifier);
     }
   }
 
@@ -224,7 +287,7 @@ public final class InMemoryStateStore implements StateStore {
     if (!ok) {
       long version = current == null ? -1 : current.version();
       throw new PreconditionFailedException(
-          StateChecks.preconditionMessage(namespace, key, precondition, version), version);
+          StoreChecks.preconditionMessage(namespace, key, precondition, version), version);
     }
   }
 
@@ -241,6 +304,7 @@ public final class InMemoryStateStore implements StateStore {
   @Override
   public void close() {
     notifier.shutdown();
+    sweeper.shutdownNow();
   }
 
   @Override
@@ -248,8 +312,9 @@ public final class InMemoryStateStore implements StateStore {
     return "InMemoryStateStore[" + namespaces.keySet() + "]";
   }
 
-  /** Builds an {@link InMemoryStateStore}. */
+  /** Builds an {@link InMemoryStateStore}. Not thread-safe. */
   public static final class Builder {
+    private final Settings settings = Settings.of(List.of(StateConfig.MEMORY_SWEEP_INTERVAL));
     private BrownoutClock clock = BrownoutClock.system();
     private long maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
 
@@ -267,6 +332,21 @@ public final class InMemoryStateStore implements StateStore {
         throw new IllegalArgumentException("maxRecordBytes must be positive but was " + bytes);
       }
       this.maxRecordBytes = bytes;
+      return this;
+    }
+
+    /**
+     * How often expired records are removed ({@code brownout.state.memory.sweep-interval}). Default
+     * 5 seconds.
+     */
+    public Builder sweepInterval(Duration interval) {
+      settings.set(StateConfig.MEMORY_SWEEP_INTERVAL, interval);
+      return this;
+    }
+
+    /** Reads {@code brownout.state.memory.*} from {@code config}; setters win. */
+    public Builder config(BrownoutConfig config) {
+      settings.config(config);
       return this;
     }
 

@@ -2,10 +2,12 @@ package dev.brownout.state;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.config.Settings;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.metrics.MeterSpec;
 import dev.brownout.core.time.BrownoutClock;
-import dev.brownout.state.internal.Records;
+import dev.brownout.state.spi.RecordFields;
 import io.micrometer.core.instrument.Counter;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -84,13 +87,17 @@ public final class NearCache extends ForwardingStateStore {
   private final ConcurrentHashMap<String, Map<String, Counter>> counters =
       new ConcurrentHashMap<>();
   private final String origin = newOrigin();
+  private final int maximumSize;
 
   private NearCache(Builder builder) {
     super(builder.store);
-    this.staleAfter = builder.staleAfter;
+    this.staleAfter = builder.settings.find(StateConfig.NEAR_CACHE_STALE_AFTER).orElse(null);
     this.clock = builder.clock;
     this.metrics = builder.metrics;
-    Caffeine<Object, Object> caffeine = Caffeine.newBuilder().maximumSize(builder.maximumSize);
+    this.maximumSize = builder.settings.get(StateConfig.NEAR_CACHE_MAXIMUM_SIZE);
+    Caffeine<Object, Object> caffeine =
+        Caffeine.newBuilder()
+            .maximumSize(builder.settings.get(StateConfig.NEAR_CACHE_MAXIMUM_SIZE));
     if (staleAfter != null) {
       caffeine.expireAfterWrite(staleAfter).ticker(clock::nanoTime);
     }
@@ -102,6 +109,11 @@ public final class NearCache extends ForwardingStateStore {
     byte[] bytes = new byte[16];
     new SecureRandom().nextBytes(bytes);
     return "near-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** The most entries kept; for tests. */
+  int maximumSize() {
+    return maximumSize;
   }
 
   /** Starts a builder for a cache in front of {@code store}. */
@@ -290,7 +302,7 @@ public final class NearCache extends ForwardingStateStore {
   private static StateRecord apply(StateRecord record, Update update, long version) {
     // Neither the record's arrays nor the update's are ever changed: the new record shares them.
     Map<String, byte[]> fields = new LinkedHashMap<>();
-    Records.forEachField(record, fields::put);
+    record.sharedFields().forEach(fields::put);
     update.removes().forEach(fields::remove);
     fields.putAll(update.sets());
     Instant expiresAt =
@@ -299,7 +311,7 @@ public final class NearCache extends ForwardingStateStore {
           case SET -> update.expiresAt();
           case PERSIST -> null;
         };
-    return Records.adopt(record.key(), fields, version, expiresAt);
+    return new StateRecord(record.key(), RecordFields.adopt(fields), version, expiresAt);
   }
 
   @Override
@@ -381,36 +393,39 @@ public final class NearCache extends ForwardingStateStore {
     }
   }
 
-  /** Builds a {@link NearCache}. */
+  /** Builds a {@link NearCache}. Not thread-safe. */
   public static final class Builder {
     private final StateStore store;
-    private long maximumSize = 10_000;
-    private @Nullable Duration staleAfter;
+    private final Settings settings =
+        Settings.of(
+            List.of(StateConfig.NEAR_CACHE_MAXIMUM_SIZE, StateConfig.NEAR_CACHE_STALE_AFTER));
     private BrownoutClock clock = BrownoutClock.system();
     private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
 
     private Builder(StateStore store) {
-      this.store = Objects.requireNonNull(store, "store");
+      this.store =
+          Objects.requireNonNull(store, "NearCache.builder(store) needs the store it caches");
     }
 
-    /** The most entries kept. Default 10 000. */
-    public Builder maximumSize(long entries) {
-      if (entries < 1) {
-        throw new IllegalArgumentException("maximumSize must be positive but was " + entries);
-      }
-      this.maximumSize = entries;
+    /** The most entries kept ({@code brownout.state.near-cache.maximum-size}). Default 10 000. */
+    public Builder maximumSize(int entries) {
+      settings.set(StateConfig.NEAR_CACHE_MAXIMUM_SIZE, entries);
       return this;
     }
 
     /**
      * Also caches namespaces that are not watched, serving an entry for at most {@code duration};
-     * and bounds every entry's age to it. Default: not set, so only watched namespaces are cached.
+     * and bounds every entry's age to it ({@code brownout.state.near-cache.stale-after}). Default:
+     * not set, so only watched namespaces are cached.
      */
     public Builder staleAfter(Duration duration) {
-      if (duration.isNegative() || duration.isZero()) {
-        throw new IllegalArgumentException("staleAfter must be positive but was " + duration);
-      }
-      this.staleAfter = duration;
+      settings.set(StateConfig.NEAR_CACHE_STALE_AFTER, duration);
+      return this;
+    }
+
+    /** Reads {@code brownout.state.near-cache.*} from {@code config}; setters win. */
+    public Builder config(BrownoutConfig config) {
+      settings.config(config);
       return this;
     }
 
@@ -420,7 +435,7 @@ public final class NearCache extends ForwardingStateStore {
       return this;
     }
 
-    /** Where hit, miss and eviction counts go. */
+    /** Where hit, miss and eviction counts go. Default: an in-memory registry. */
     public Builder metrics(BrownoutMetrics metrics) {
       this.metrics = Objects.requireNonNull(metrics, "metrics");
       return this;

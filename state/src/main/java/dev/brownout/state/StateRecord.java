@@ -1,14 +1,14 @@
 package dev.brownout.state;
 
-import dev.brownout.state.internal.Records;
+import dev.brownout.state.spi.RecordFields;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.BiConsumer;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,46 +20,34 @@ import org.jspecify.annotations.Nullable;
  * and created again, and a stale compare-and-set cannot succeed against the new record.
  */
 public final class StateRecord {
-  static {
-    Records.register(
-        new Records.Accessor() {
-          @Override
-          public StateRecord adopt(
-              String key, Map<String, byte[]> fields, long version, @Nullable Instant expiresAt) {
-            return new StateRecord(Collections.unmodifiableMap(fields), key, version, expiresAt);
-          }
-
-          @Override
-          public void forEachField(StateRecord record, BiConsumer<String, byte[]> action) {
-            record.fields.forEach(action);
-          }
-        });
-  }
-
   private final String key;
-  private final Map<String, byte[]> fields;
+  private final RecordFields shared;
   private final long version;
   private final @Nullable Instant expiresAt;
 
   /** Creates a record; the field arrays are copied. */
   public StateRecord(
       String key, Map<String, byte[]> fields, long version, @Nullable Instant expiresAt) {
-    this(copyIn(fields), key, version, expiresAt);
+    this(key, RecordFields.copyOf(fields), version, expiresAt);
   }
 
-  /** A record over a map nobody else holds or changes. */
-  private StateRecord(
-      Map<String, byte[]> owned, String key, long version, @Nullable Instant expiresAt) {
+  /**
+   * Creates a record over shared fields, without copying them: for stores that build records from
+   * arrays nobody else holds (see {@link RecordFields#adopt}).
+   */
+  public StateRecord(String key, RecordFields fields, long version, @Nullable Instant expiresAt) {
     this.key = Objects.requireNonNull(key, "key");
-    this.fields = owned;
+    this.shared = Objects.requireNonNull(fields, "fields");
     this.version = version;
     this.expiresAt = expiresAt;
   }
 
-  private static Map<String, byte[]> copyIn(Map<String, byte[]> fields) {
-    Map<String, byte[]> copy = new LinkedHashMap<>();
-    fields.forEach((name, value) -> copy.put(name, value.clone()));
-    return Collections.unmodifiableMap(copy);
+  /**
+   * The fields, shared rather than copied, for code that only reads them on a hot path; the arrays
+   * must not be changed. Everyday code reads {@link #field(String)} or {@link #fields()}.
+   */
+  public RecordFields sharedFields() {
+    return shared;
   }
 
   /** The record's key. */
@@ -68,19 +56,19 @@ public final class StateRecord {
   }
 
   /** The names of the fields present. */
-  public java.util.Set<String> fieldNames() {
-    return fields.keySet();
+  public Set<String> fieldNames() {
+    return shared.names();
   }
 
   /** A field's value, copied. */
   public Optional<byte[]> field(String name) {
-    byte[] value = fields.get(name);
+    byte[] value = shared.get(name);
     return value == null ? Optional.empty() : Optional.of(value.clone());
   }
 
   /** A field's value as UTF-8 text. */
   public Optional<String> text(String name) {
-    byte[] value = fields.get(name);
+    byte[] value = shared.get(name);
     return value == null
         ? Optional.empty()
         : Optional.of(new String(value, StandardCharsets.UTF_8));
@@ -89,7 +77,7 @@ public final class StateRecord {
   /** Every field, copied. */
   public Map<String, byte[]> fields() {
     Map<String, byte[]> copy = new LinkedHashMap<>();
-    fields.forEach((name, value) -> copy.put(name, value.clone()));
+    shared.forEach((name, value) -> copy.put(name, value.clone()));
     return copy;
   }
 
@@ -105,11 +93,9 @@ public final class StateRecord {
 
   /** The size as stores count it: the UTF-8 bytes of every field name plus every value. */
   public long size() {
-    long size = 0;
-    for (Map.Entry<String, byte[]> field : fields.entrySet()) {
-      size += Update.nameBytes(field.getKey()) + field.getValue().length;
-    }
-    return size;
+    long[] size = {0};
+    shared.forEach((name, value) -> size[0] += Update.nameBytes(name) + value.length);
+    return size[0];
   }
 
   @Override
@@ -122,11 +108,11 @@ public final class StateRecord {
         || !Objects.equals(expiresAt, that.expiresAt)) {
       return false;
     }
-    if (!fields.keySet().equals(that.fields.keySet())) {
+    if (!shared.names().equals(that.shared.names())) {
       return false;
     }
-    for (Map.Entry<String, byte[]> field : fields.entrySet()) {
-      if (!java.util.Arrays.equals(field.getValue(), that.fields.get(field.getKey()))) {
+    for (String name : shared.names()) {
+      if (!Arrays.equals(shared.get(name), that.shared.get(name))) {
         return false;
       }
     }
@@ -135,7 +121,7 @@ public final class StateRecord {
 
   @Override
   public int hashCode() {
-    return Objects.hash(key, version, fields.keySet());
+    return Objects.hash(key, version, shared.names());
   }
 
   @Override
@@ -145,7 +131,7 @@ public final class StateRecord {
         + " v"
         + version
         + " "
-        + fields.keySet()
+        + shared.names()
         + (expiresAt == null ? "" : " expires " + expiresAt)
         + "]";
   }

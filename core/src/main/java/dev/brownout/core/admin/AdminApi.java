@@ -2,6 +2,7 @@ package dev.brownout.core.admin;
 
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.CoreConfig;
+import dev.brownout.core.config.Settings;
 import dev.brownout.core.json.CodecException;
 import dev.brownout.core.json.JsonCodec;
 import dev.brownout.core.metrics.BrownoutMetrics;
@@ -25,9 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin API, independent of any HTTP server: it authenticates a request, finds its route,
  * checks the caller's right, runs the handler, turns every failure into {@code
- * application/problem+json}, and writes an audit record for every successful change. {@link
- * AdminServer} and {@link dev.brownout.core.admin.servlet.AdminServlet} are thin transports over
- * {@link #handle(AdminRequest)}.
+ * application/problem+json}, and writes an audit record for every successful change. The transports
+ * of {@code brownout-admin} (an embedded server, a servlet) are thin layers over {@link
+ * #handle(AdminRequest)}; core itself starts no server.
  *
  * <p>What the caller sees:
  *
@@ -61,13 +62,6 @@ public final class AdminApi {
   /** The prefix of Brownout's versioned admin routes. */
   public static final String API_ROOT = "/api/v1";
 
-  /**
-   * The web console: a page that asks for a token and then lists flags (kill, release, set the
-   * rollout), the read mode (enter and clear reasons), breakers (force open, close, reset) and the
-   * audit trail, through this API. Served without a token, as it holds no data.
-   */
-  public static final String CONSOLE_PATH = "/console";
-
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
 
   private final List<AdminRoute> routes;
@@ -77,12 +71,12 @@ public final class AdminApi {
   private final BrownoutClock clock;
   private final boolean requireReason;
 
-  private AdminApi(Builder builder) {
-    this.authenticator = Objects.requireNonNull(builder.authenticator, "authenticator");
+  private AdminApi(Builder builder, AdminAuthenticator authenticator) {
+    this.authenticator = authenticator;
     this.auditSink = builder.auditSink;
     this.metrics = builder.metrics;
     this.clock = builder.clock;
-    this.requireReason = builder.requireReason;
+    this.requireReason = builder.settings.get(CoreConfig.ADMIN_REQUIRE_REASON);
     List<AdminRoute> all = new ArrayList<>();
     all.add(
         AdminRoute.get(
@@ -120,51 +114,108 @@ public final class AdminApi {
     return routes;
   }
 
-  /** Handles a request. Never throws: every failure is a problem response. */
+  /**
+   * Handles a request. Never throws: every failure is a problem response. A transport that has read
+   * only the request's head should first ask {@link #refuseBeforeBody(AdminRequest)}.
+   */
   public AdminResponse handle(AdminRequest request) {
     long start = clock.nanoTime();
     String routeId = "unmatched";
     AdminResponse response;
-    if (request.method().equals("GET") && request.path().equals(CONSOLE_PATH)) {
-      // The console is a static page with no data in it: it asks for the token and calls the API.
-      metrics
-          .timer(REQUESTS, "console", "200")
-          .record(clock.nanoTime() - start, TimeUnit.NANOSECONDS);
-      return Console.response();
-    }
     try {
-      Optional<AdminPrincipal> principal = authenticator.authenticate(request);
-      if (principal.isEmpty()) {
-        response =
-            problem(
-                    request,
-                    Problem.of(
-                        "unauthorized",
-                        "Unauthorized",
-                        401,
-                        "send an admin token as 'Authorization: Bearer <token>'; the application"
-                            + " prints or configures it (brownout.admin.read-tokens, brownout.admin.write-tokens)"))
-                .withHeader("WWW-Authenticate", "Bearer realm=\"brownout\"");
+      Gate gate = gate(request);
+      if (gate.refusal != null) {
+        routeId = gate.routeId;
+        response = gate.refusal;
       } else {
-        Match match = match(request);
-        if (match.route == null) {
-          response = problem(request, match.problem);
-        } else {
-          routeId = match.route.id();
-          response = invoke(match.route, request.routed(match.params, principal.get()));
-        }
+        Match match = Objects.requireNonNull(gate.match);
+        AdminRoute route = Objects.requireNonNull(match.route());
+        routeId = route.id();
+        response =
+            invoke(route, request.routed(match.params(), Objects.requireNonNull(gate.principal)));
       }
     } catch (RuntimeException e) {
       response = internalError(request, e);
     }
-    response =
+    return finish(response, routeId, start);
+  }
+
+  /**
+   * The answer to a request that is refused on its head alone: no or unknown token (401), no such
+   * route (404, 405), a read token on a write route (403). Transports call this once they have read
+   * the request line and headers and before they read the body, so an unauthenticated client cannot
+   * make the server wait for, or buffer, a body. Empty when the request may go on to {@link
+   * #handle(AdminRequest)}.
+   */
+  public Optional<AdminResponse> refuseBeforeBody(AdminRequest head) {
+    long start = clock.nanoTime();
+    try {
+      Gate gate = gate(head);
+      return gate.refusal == null
+          ? Optional.empty()
+          : Optional.of(finish(gate.refusal, gate.routeId, start));
+    } catch (RuntimeException e) {
+      return Optional.of(finish(internalError(head, e), "unmatched", start));
+    }
+  }
+
+  /** What the head of a request decides: a refusal, or the route and who calls it. */
+  private static final class Gate {
+    @Nullable AdminResponse refusal;
+    String routeId = "unmatched";
+    @Nullable Match match;
+    @Nullable AdminPrincipal principal;
+  }
+
+  private Gate gate(AdminRequest request) {
+    Gate gate = new Gate();
+    Optional<AdminPrincipal> principal = authenticator.authenticate(request);
+    if (principal.isEmpty()) {
+      gate.refusal =
+          problem(
+                  request,
+                  Problem.of(
+                      "unauthorized",
+                      "Unauthorized",
+                      401,
+                      "send an admin token as 'Authorization: Bearer <token>'; the application"
+                          + " prints or configures it (brownout.admin.read-tokens,"
+                          + " brownout.admin.write-tokens)"))
+              .withHeader("WWW-Authenticate", "Bearer realm=\"brownout\"");
+      return gate;
+    }
+    Match match = match(request);
+    if (match.route == null) {
+      gate.refusal = problem(request, match.problem);
+      return gate;
+    }
+    gate.routeId = match.route.id();
+    AdminPrincipal who = principal.get();
+    if (!who.access().allows(match.route.access())) {
+      gate.refusal =
+          problem(
+              request,
+              Problem.of(
+                  "forbidden",
+                  "Forbidden",
+                  403,
+                  "'" + who.name() + "' may only read; " + match.route + " needs a write token"));
+      return gate;
+    }
+    gate.match = match;
+    gate.principal = who;
+    return gate;
+  }
+
+  private AdminResponse finish(AdminResponse response, String routeId, long start) {
+    AdminResponse done =
         response
             .withHeader("Cache-Control", "no-store")
             .withHeader("X-Content-Type-Options", "nosniff");
     metrics
-        .timer(REQUESTS, routeId, Integer.toString(response.status()))
+        .timer(REQUESTS, routeId, Integer.toString(done.status()))
         .record(clock.nanoTime() - start, TimeUnit.NANOSECONDS);
-    return response;
+    return done;
   }
 
   private record Match(@Nullable AdminRoute route, Map<String, String> params, Problem problem) {}
@@ -213,16 +264,6 @@ public final class AdminApi {
   }
 
   private AdminResponse invoke(AdminRoute route, AdminRequest request) {
-    AdminPrincipal principal = request.principal();
-    if (!principal.access().allows(route.access())) {
-      return problem(
-          request,
-          Problem.of(
-              "forbidden",
-              "Forbidden",
-              403,
-              "'" + principal.name() + "' may only read; " + route + " needs a write token"));
-    }
     if (route.access() == Access.WRITE && requireReason && request.reason().isEmpty()) {
       return problem(
           request,
@@ -327,15 +368,20 @@ public final class AdminApi {
   /** Builds an {@link AdminApi}. Not thread-safe. */
   public static final class Builder {
     private final List<AdminRoute> routes = new ArrayList<>();
+    private final Settings settings =
+        Settings.of(
+            List.of(
+                CoreConfig.ADMIN_READ_TOKENS,
+                CoreConfig.ADMIN_WRITE_TOKENS,
+                CoreConfig.ADMIN_REQUIRE_REASON));
     private @Nullable AdminAuthenticator authenticator;
     private AuditSink auditSink = AuditSink.allOf(new LogAuditSink(), new InMemoryAuditSink(1000));
     private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
     private BrownoutClock clock = BrownoutClock.system();
-    private boolean requireReason;
 
     private Builder() {}
 
-    /** Adds routes contributed by a module. */
+    /** Adds routes contributed by a module ({@code flags.adminRoutes()}, …). */
     public Builder routes(Collection<AdminRoute> more) {
       routes.addAll(more);
       return this;
@@ -346,9 +392,49 @@ public final class AdminApi {
       return routes(List.of(more));
     }
 
-    /** Who may call: required. */
+    /**
+     * Who may call, when the host application authenticates admin callers itself ({@code
+     * brownout-admin}'s {@code ContainerRolesAuthenticator}, say). Without it, callers present the
+     * bearer tokens of {@link #readTokens} and {@link #writeTokens}.
+     */
     public Builder authenticator(AdminAuthenticator authenticator) {
       this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+      return this;
+    }
+
+    /**
+     * Bearer tokens that may read ({@code brownout.admin.read-tokens}); each is named {@code
+     * read-N} in the audit trail.
+     */
+    public Builder readTokens(List<String> tokens) {
+      settings.set(CoreConfig.ADMIN_READ_TOKENS, List.copyOf(tokens));
+      return this;
+    }
+
+    /**
+     * Bearer tokens that may read and change ({@code brownout.admin.write-tokens}); each is named
+     * {@code write-N} in the audit trail.
+     */
+    public Builder writeTokens(List<String> tokens) {
+      settings.set(CoreConfig.ADMIN_WRITE_TOKENS, List.copyOf(tokens));
+      return this;
+    }
+
+    /**
+     * Whether every change must carry a {@code Brownout-Reason} header ({@code
+     * brownout.admin.require-reason}). Default false.
+     */
+    public Builder requireReason(boolean require) {
+      settings.set(CoreConfig.ADMIN_REQUIRE_REASON, require);
+      return this;
+    }
+
+    /**
+     * Reads {@code brownout.admin.read-tokens}, {@code brownout.admin.write-tokens} and {@code
+     * brownout.admin.require-reason} from {@code config}; values given to the typed setters win.
+     */
+    public Builder config(BrownoutConfig config) {
+      settings.config(config);
       return this;
     }
 
@@ -373,48 +459,46 @@ public final class AdminApi {
       return this;
     }
 
-    /** Whether every change must carry a {@code Brownout-Reason} header. Default false. */
-    public Builder requireReason(boolean require) {
-      this.requireReason = require;
-      return this;
-    }
-
-    /**
-     * Takes the tokens and the reason policy from configuration ({@code brownout.admin.*}). Each
-     * token's name in the audit trail is {@code read-N} or {@code write-N}.
-     */
-    public Builder configure(BrownoutConfig config) {
+    private AdminAuthenticator tokens() {
       BearerTokenAuthenticator.Builder tokens = BearerTokenAuthenticator.builder();
-      List<String> read = config.get(CoreConfig.ADMIN_READ_TOKENS);
-      List<String> write = config.get(CoreConfig.ADMIN_WRITE_TOKENS);
+      List<String> read = settings.get(CoreConfig.ADMIN_READ_TOKENS);
+      List<String> write = settings.get(CoreConfig.ADMIN_WRITE_TOKENS);
       for (int i = 0; i < read.size(); i++) {
         tokens.readToken("read-" + (i + 1), read.get(i));
       }
       for (int i = 0; i < write.size(); i++) {
         tokens.writeToken("write-" + (i + 1), write.get(i));
       }
-      BearerTokenAuthenticator authenticator = tokens.build();
-      if (authenticator.isEmpty()) {
+      BearerTokenAuthenticator built = tokens.build();
+      if (built.isEmpty()) {
         log.warn(
-            "No admin tokens are configured (brownout.admin.read-tokens, brownout.admin.write-tokens);"
-                + " every admin request will be refused with 401");
+            "No admin tokens are configured ({}, {}); every admin request will be refused with 401",
+            CoreConfig.ADMIN_READ_TOKENS.name(),
+            CoreConfig.ADMIN_WRITE_TOKENS.name());
       }
-      return authenticator(authenticator)
-          .requireReason(config.get(CoreConfig.ADMIN_REQUIRE_REASON));
+      return built;
     }
 
     /**
      * Builds the API.
      *
-     * @throws IllegalArgumentException if two routes overlap or share an id
-     * @throws NullPointerException if no authenticator was given
+     * @throws IllegalArgumentException if two routes overlap or share an id, or a token is too
+     *     short
+     * @throws IllegalStateException if both an authenticator and tokens were given
      */
     public AdminApi build() {
-      if (authenticator == null) {
+      boolean tokensGiven =
+          !settings.get(CoreConfig.ADMIN_READ_TOKENS).isEmpty()
+              || !settings.get(CoreConfig.ADMIN_WRITE_TOKENS).isEmpty();
+      if (authenticator != null && tokensGiven) {
         throw new IllegalStateException(
-            "an AdminApi needs an authenticator: configure tokens with configure(config) or give one with authenticator(...)");
+            "an AdminApi authenticates with either an authenticator(...) or bearer tokens, not"
+                + " both; tokens came from "
+                + settings.origin(CoreConfig.ADMIN_WRITE_TOKENS)
+                + "/"
+                + settings.origin(CoreConfig.ADMIN_READ_TOKENS));
       }
-      return new AdminApi(this);
+      return new AdminApi(this, authenticator != null ? authenticator : tokens());
     }
   }
 }

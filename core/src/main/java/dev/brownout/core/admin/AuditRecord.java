@@ -35,4 +35,50 @@ public record AuditRecord(
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(target, "target");
   }
+
+  /** Starts a record of {@code actor} doing {@code action} to {@code target} at {@code at}. */
+  public static Builder builder(Instant at, String actor, String action, String target) {
+    return new Builder(at, actor, action, target);
+  }
+
+  /** Builds an {@link AuditRecord}. */
+  public static final class Builder {
+    private final Instant at;
+    private final String actor;
+    private final String action;
+    private final String target;
+    private @Nullable String before;
+    private @Nullable String after;
+    private @Nullable String reason;
+
+    private Builder(Instant at, String actor, String action, String target) {
+      this.at = at;
+      this.actor = actor;
+      this.action = action;
+      this.target = target;
+    }
+
+    /** The state before, as a JSON document. */
+    public Builder before(@Nullable String json) {
+      this.before = json;
+      return this;
+    }
+
+    /** The state after, as a JSON document. */
+    public Builder after(@Nullable String json) {
+      this.after = json;
+      return this;
+    }
+
+    /** Why the change was made. */
+    public Builder reason(@Nullable String why) {
+      this.reason = why;
+      return this;
+    }
+
+    /** Builds the record. */
+    public AuditRecord build() {
+      return new AuditRecord(at, actor, action, target, before, after, reason);
+    }
+  }
 }

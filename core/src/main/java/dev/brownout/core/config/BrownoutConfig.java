@@ -66,12 +66,24 @@ public final class BrownoutConfig {
    * @throws ConfigurationException listing every problem
    */
   public static BrownoutConfig load() {
-    return builder().discoverDeclarations().standardSources().build();
+    return builder().standardSources().build();
   }
 
-  /** Starts an empty builder: no keys declared, no layers but the defaults. */
+  /**
+   * Starts a builder that declares the keys of every Brownout module on the class or module path
+   * (each module's {@link ModuleDeclarations}, found by {@link ServiceLoader}); its only layer is
+   * the keys' defaults until sources are added.
+   */
   public static Builder builder() {
-    return new Builder();
+    return new Builder(true);
+  }
+
+  /**
+   * Starts a builder that declares nothing by itself: only the keys given to {@link
+   * Builder#declare}. For tests and tools that want a config of exactly some keys.
+   */
+  public static Builder builderWithoutDiscovery() {
+    return new Builder(false);
   }
 
   /**
@@ -125,6 +137,11 @@ public final class BrownoutConfig {
     return origins.getOrDefault(key.name(), "default");
   }
 
+  /** Whether {@code key} is declared to this config. */
+  public boolean declares(ConfigKey<?> key) {
+    return keys.get(key.name()) == key;
+  }
+
   /** Every declared key, by name. */
   public Collection<ConfigKey<?>> keys() {
     return keys.values();
@@ -151,7 +168,11 @@ public final class BrownoutConfig {
   private void requireDeclared(ConfigKey<?> key) {
     if (keys.get(key.name()) != key) {
       throw new IllegalArgumentException(
-          "config key " + key.name() + " was not declared to this BrownoutConfig");
+          "config key "
+              + key.name()
+              + " is not declared to this BrownoutConfig: put the jar of the module that declares"
+              + " it on the class path (BrownoutConfig.builder() finds every module's keys), or"
+              + " declare it yourself with BrownoutConfig.builder().declare(key)");
     }
   }
 
@@ -174,8 +195,11 @@ public final class BrownoutConfig {
     private @Nullable ConfigSource systemProperties;
     private final Map<String, String> codeText = new LinkedHashMap<>();
     private final Map<String, Object> codeValues = new LinkedHashMap<>();
+    private final boolean discover;
 
-    private Builder() {}
+    private Builder(boolean discover) {
+      this.discover = discover;
+    }
 
     /**
      * Declares keys.
@@ -210,12 +234,10 @@ public final class BrownoutConfig {
       return declare(List.of(declared));
     }
 
-    /** Declares the keys of every {@link ModuleDeclarations} found by {@link ServiceLoader}. */
-    public Builder discoverDeclarations() {
+    private void discoverDeclarations() {
       for (ModuleDeclarations module : ServiceLoader.load(ModuleDeclarations.class)) {
         declare(module.configKeys());
       }
-      return this;
     }
 
     /**
@@ -304,6 +326,9 @@ public final class BrownoutConfig {
      * @throws ConfigurationException listing every problem found
      */
     public BrownoutConfig build() {
+      if (discover) {
+        discoverDeclarations();
+      }
       Set<String> declared = keys.keySet();
       List<ConfigSource> layers = new ArrayList<>(classPath);
       layers.addAll(files);

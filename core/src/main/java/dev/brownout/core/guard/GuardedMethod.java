@@ -1,7 +1,12 @@
 package dev.brownout.core.guard;
 
 import java.lang.annotation.Annotation;
+import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -72,6 +77,29 @@ public final class GuardedMethod {
       found = api.getAnnotation(type);
     }
     return Optional.ofNullable(found);
+  }
+
+  /**
+   * Every {@link GuardAnnotation} that applies to the method, nearest first, one per annotation
+   * type.
+   */
+  public List<Annotation> guardAnnotations() {
+    Map<Class<? extends Annotation>, Annotation> found = new LinkedHashMap<>();
+    List<AnnotatedElement> levels = new ArrayList<>();
+    if (implementation != null) {
+      levels.add(implementation);
+    }
+    levels.add(method);
+    levels.add(targetClass);
+    levels.add(api);
+    for (AnnotatedElement level : levels) {
+      for (Annotation annotation : level.getAnnotations()) {
+        if (annotation.annotationType().isAnnotationPresent(GuardAnnotation.class)) {
+          found.putIfAbsent(annotation.annotationType(), annotation);
+        }
+      }
+    }
+    return List.copyOf(found.values());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.brownout.core.guard;
 
+import java.lang.annotation.Annotation;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -8,10 +9,14 @@ import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds guarded proxies: {@code proxy(PaymentClient.class, realClient)} returns a {@code
@@ -23,15 +28,48 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>Every annotation is read and validated when {@link #proxy(Class, Object)} is called; problems
- * on all methods are reported together in one {@link GuardConfigurationException}. At call time a
- * method without guards costs a map lookup and a reflective call; exceptions from the target come
- * out unwrapped. Thread-safe.
+ * on all methods are reported together in one {@link GuardConfigurationException}, and so is an
+ * annotation that none of the factories handles (a {@code @CircuitBreaker} with no {@code
+ * resilience.guards()} added would otherwise do nothing). Each proxy built logs one line at INFO
+ * listing the guarded methods and their annotations. At call time a method without guards costs a
+ * map lookup and a reflective call; exceptions from the target come out unwrapped. Thread-safe.
  */
 public final class GuardedProxies {
+  private static final Logger log = LoggerFactory.getLogger(GuardedProxies.class);
+
   private final List<GuardFactory> factories;
+  private final Set<Class<? extends Annotation>> handled;
 
   private GuardedProxies(List<GuardFactory> factories) {
     this.factories = List.copyOf(factories);
+    Set<Class<? extends Annotation>> all = new HashSet<>();
+    for (GuardFactory factory : factories) {
+      all.addAll(factory.handles());
+    }
+    this.handled = Set.copyOf(all);
+  }
+
+  /** {@code charge(Charge) [@Retry(payments), @CircuitBreaker(payments)]}, for the start-up log. */
+  private static String describe(Method method, List<Annotation> annotations) {
+    StringBuilder text = new StringBuilder(method.getName()).append('(');
+    Class<?>[] types = method.getParameterTypes();
+    for (int i = 0; i < types.length; i++) {
+      text.append(i == 0 ? "" : ", ").append(types[i].getSimpleName());
+    }
+    text.append(") [");
+    for (int i = 0; i < annotations.size(); i++) {
+      Annotation annotation = annotations.get(i);
+      text.append(i == 0 ? "@" : ", @").append(annotation.annotationType().getSimpleName());
+      try {
+        Object value = annotation.annotationType().getMethod("value").invoke(annotation);
+        if (value instanceof String name && !name.isEmpty()) {
+          text.append('(').append(name).append(')');
+        }
+      } catch (ReflectiveOperationException e) {
+        // an annotation without a value() names nothing more
+      }
+    }
+    return text.append(']').toString();
   }
 
   /** Starts a builder. */
@@ -60,11 +98,28 @@ public final class GuardedProxies {
     }
     Map<Method, Next> chains = new HashMap<>();
     List<String> problems = new ArrayList<>();
+    List<String> applied = new ArrayList<>();
     for (Method method : api.getMethods()) {
       if (Modifier.isStatic(method.getModifiers())) {
         continue;
       }
       GuardedMethod guarded = new GuardedMethod(api, method, target.getClass());
+      List<Annotation> annotations = guarded.guardAnnotations();
+      for (Annotation annotation : annotations) {
+        if (!handled.contains(annotation.annotationType())) {
+          problems.add(
+              guarded.describe()
+                  + ": @"
+                  + annotation.annotationType().getSimpleName()
+                  + " is not handled by any guard of this GuardedProxies, so it would do nothing;"
+                  + " add "
+                  + annotation.annotationType().getAnnotation(GuardAnnotation.class).providedBy()
+                  + " to GuardedProxies.builder()");
+        }
+      }
+      if (!annotations.isEmpty()) {
+        applied.add(describe(method, annotations));
+      }
       List<MethodGuard> chain = new ArrayList<>();
       for (GuardFactory factory : factories) {
         try {
@@ -82,6 +137,11 @@ public final class GuardedProxies {
     if (!problems.isEmpty()) {
       throw new GuardConfigurationException(api.getName(), problems);
     }
+    log.info(
+        "Guarding {} ({}): {}",
+        api.getSimpleName(),
+        target.getClass().getName(),
+        applied.isEmpty() ? "no method carries a guard annotation" : String.join("; ", applied));
     Object proxy =
         Proxy.newProxyInstance(
             api.getClassLoader(), new Class<?>[] {api}, new Handler(target, Map.copyOf(chains)));

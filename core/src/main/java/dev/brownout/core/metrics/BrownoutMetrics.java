@@ -1,5 +1,7 @@
 package dev.brownout.core.metrics;
 
+import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.config.CoreConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -56,6 +58,14 @@ public final class BrownoutMetrics {
   /** Meters on {@code registry}, with at most {@code maxTagValues} distinct values per tag. */
   public static BrownoutMetrics of(MeterRegistry registry, int maxTagValues) {
     return new BrownoutMetrics(registry, maxTagValues);
+  }
+
+  /**
+   * Meters on {@code registry}, with the limit of distinct tag values that {@code config} sets
+   * ({@code brownout.metrics.max-tag-values}).
+   */
+  public static BrownoutMetrics of(MeterRegistry registry, BrownoutConfig config) {
+    return new BrownoutMetrics(registry, config.getOrDefault(CoreConfig.METRICS_MAX_TAG_VALUES));
   }
 
   /**

@@ -115,7 +115,7 @@ class BrownoutConfigTest {
     BrownoutConfig config = BrownoutConfig.builder().declare(TIMEOUT).build();
 
     assertThatThrownBy(() -> config.get(MODE))
-        .hasMessageContaining("brownout.test.mode was not declared");
+        .hasMessageContaining("brownout.test.mode is not declared");
   }
 
   @Test
@@ -146,11 +146,24 @@ class BrownoutConfigTest {
   }
 
   @Test
-  void discoveredDeclarationsIncludeCore() {
-    BrownoutConfig config = BrownoutConfig.builder().discoverDeclarations().build();
+  void aBuilderDiscoversEveryModulesKeysByDefault() {
+    BrownoutConfig config = BrownoutConfig.builder().build();
 
-    assertThat(config.get(CoreConfig.ADMIN_PORT)).isEqualTo(9099);
-    assertThat(config.get(CoreConfig.ADMIN_BIND_ADDRESS)).isEqualTo("127.0.0.1");
+    assertThat(config.declares(CoreConfig.ADMIN_REQUIRE_REASON)).isTrue();
+    assertThat(config.get(CoreConfig.ADMIN_REQUIRE_REASON)).isFalse();
+    assertThat(config.get(CoreConfig.ADMIN_WRITE_TOKENS)).isEmpty();
+  }
+
+  @Test
+  void aBuilderWithoutDiscoveryDeclaresOnlyWhatItIsGivenAndTheErrorNamesTheFix() {
+    BrownoutConfig config = BrownoutConfig.builderWithoutDiscovery().declare(TIMEOUT).build();
+
+    assertThat(config.declares(CoreConfig.ADMIN_REQUIRE_REASON)).isFalse();
+    assertThatThrownBy(() -> config.get(CoreConfig.ADMIN_REQUIRE_REASON))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("brownout.admin.require-reason is not declared")
+        .hasMessageContaining("put the jar of the module that declares it on the class path")
+        .hasMessageContaining("declare(key)");
   }
 
   @Test

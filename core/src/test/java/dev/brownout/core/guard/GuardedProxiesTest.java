@@ -117,7 +117,7 @@ class GuardedProxiesTest {
   static final class RetryFactory implements GuardFactory {
     @Override
     public int order() {
-      return GuardOrder.RETRY;
+      return 4000;
     }
 
     @Override
@@ -218,7 +218,7 @@ class GuardedProxiesTest {
         new GuardFactory() {
           @Override
           public int order() {
-            return GuardOrder.TIMEOUT;
+            return 7000;
           }
 
           @Override
@@ -299,6 +299,102 @@ class GuardedProxiesTest {
             () -> guards(new TraceFactory(5, "a", trace), new TraceFactory(5, "b", trace)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("both claim order 5");
+  }
+
+  /** A guard annotation, as a module would declare one. */
+  @GuardAnnotation(providedBy = "audit.guards()")
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target({ElementType.METHOD, ElementType.TYPE})
+  @interface Audited {
+    String value();
+  }
+
+  interface Ledger {
+    @Audited("post")
+    String post(String entry);
+
+    String read();
+  }
+
+  static final class PaperLedger implements Ledger {
+    @Override
+    public String post(String entry) {
+      return "posted " + entry;
+    }
+
+    @Override
+    public String read() {
+      return "nothing";
+    }
+  }
+
+  /** Handles {@link Audited}, recording each call. */
+  static final class AuditFactory implements GuardFactory {
+    final List<String> seen;
+
+    AuditFactory(List<String> seen) {
+      this.seen = seen;
+    }
+
+    @Override
+    public int order() {
+      return 2500;
+    }
+
+    @Override
+    public java.util.Set<Class<? extends java.lang.annotation.Annotation>> handles() {
+      return java.util.Set.of(Audited.class);
+    }
+
+    @Override
+    public Optional<MethodGuard> create(GuardedMethod method) {
+      return method
+          .annotation(Audited.class)
+          .map(
+              audited ->
+                  (args, next) -> {
+                    seen.add(audited.value());
+                    return next.proceed(args);
+                  });
+    }
+  }
+
+  @Test
+  void aGuardAnnotationThatNoFactoryHandlesFailsTheBuildNamingMethodAnnotationAndFix() {
+    assertThatThrownBy(
+            () -> guards(new TraceFactory(1, "t", trace)).proxy(Ledger.class, new PaperLedger()))
+        .isInstanceOf(GuardConfigurationException.class)
+        .hasMessageContaining("Ledger.post(String)")
+        .hasMessageContaining("@Audited is not handled by any guard")
+        .hasMessageContaining("add audit.guards()");
+  }
+
+  @Test
+  void aGuardAnnotationOnTheImplementationClassIsCheckedToo() {
+    interface Plain {
+      String run();
+    }
+    @Audited("class-level")
+    class Impl implements Plain {
+      @Override
+      public String run() {
+        return "ran";
+      }
+    }
+    assertThatThrownBy(() -> guards().proxy(Plain.class, new Impl()))
+        .isInstanceOf(GuardConfigurationException.class)
+        .hasMessageContaining("Plain.run()")
+        .hasMessageContaining("@Audited");
+  }
+
+  @Test
+  void aHandledGuardAnnotationIsGuarded() {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    Ledger ledger = guards(new AuditFactory(seen)).proxy(Ledger.class, new PaperLedger());
+
+    assertThat(ledger.post("rent")).isEqualTo("posted rent");
+    assertThat(ledger.read()).isEqualTo("nothing");
+    assertThat(seen).containsExactly("post");
   }
 
   @Test

@@ -1,11 +1,11 @@
 package dev.brownout.examples.booking;
 
+import dev.brownout.admin.AdminServer;
 import dev.brownout.core.admin.AdminApi;
-import dev.brownout.core.admin.AdminServer;
+import dev.brownout.core.admin.AdminRoute;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.guard.GuardedProxies;
 import dev.brownout.core.metrics.BrownoutMetrics;
-import dev.brownout.degrade.DegradeConfig;
 import dev.brownout.degrade.ReadMode;
 import dev.brownout.degrade.ReadModeFilter;
 import dev.brownout.degrade.Resilience;
@@ -17,16 +17,18 @@ import dev.brownout.flags.Flags;
 import dev.brownout.flags.RolloutGuard;
 import dev.brownout.flags.RolloutPlan;
 import dev.brownout.flags.Rollouts;
-import dev.brownout.session.SessionConfig;
 import dev.brownout.session.Sessions;
 import dev.brownout.session.StoreDownPolicy;
 import dev.brownout.state.InMemoryStateStore;
+import dev.brownout.state.StateException;
 import dev.brownout.state.StateStore;
 import dev.brownout.state.dynamodb.DynamoDbStateStore;
 import dev.brownout.state.redis.RedisStateStore;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.retry.RetryConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.DispatcherType;
 import java.net.URI;
 import java.time.Duration;
@@ -86,85 +88,103 @@ public final class BookingApp implements AutoCloseable {
 
   private BookingApp(Options options) throws Exception {
     BrownoutConfig config = options.config();
-    BrownoutMetrics metrics = BrownoutMetrics.inMemory();
+    BrownoutMetrics metrics = BrownoutMetrics.of(new SimpleMeterRegistry(), config);
     // Redis announces every change, so servers can cache sessions and keep serving them while it
     // is down; DynamoDB cannot announce changes to sessions, so it is read every time.
     boolean redis = options.store().startsWith("redis");
-    this.store = openStore(options.store(), options.table());
-    closing.add(0, store);
+    this.store = closing(openStore(options.store(), options.table()));
 
-    this.flags = Flags.builder().store(store).metrics(metrics).build();
-    closing.add(0, flags);
+    this.flags = closing(Flags.builder(store).config(config).metrics(metrics).build());
+    this.readMode = closing(ReadMode.builder(store).config(config).metrics(metrics).build());
+    Sessions sessions =
+        closing(
+            Sessions.builder(store)
+                .config(config)
+                // On Redis, signed-in users keep going through its outages.
+                .nearCacheSize(redis ? 10_000 : 0)
+                .storeDown(redis ? StoreDownPolicy.SERVE_CACHED : StoreDownPolicy.FAIL_CLOSED)
+                .metrics(metrics)
+                .build());
+    WritePath writePath =
+        closing(
+            WritePath.builder(
+                    readMode, WritePathDataSource.probe(options.database(), Duration.ofSeconds(1)))
+                .config(config)
+                .probeInterval(Duration.ofMillis(500))
+                .lease(Duration.ofSeconds(10))
+                .message(
+                    "Bookings are paused for a moment while our database recovers;"
+                        + " you can keep browsing.")
+                .metrics(metrics)
+                .build());
+    this.resilience =
+        closing(
+            Resilience.builder()
+                .circuitBreaker(
+                    "payments",
+                    CircuitBreakerConfig.custom()
+                        .slidingWindowSize(10)
+                        .minimumNumberOfCalls(5)
+                        .failureRateThreshold(50)
+                        .waitDurationInOpenState(Duration.ofSeconds(2))
+                        .permittedNumberOfCallsInHalfOpenState(2)
+                        .build())
+                .retry(
+                    "payments",
+                    RetryConfig.custom()
+                        .maxAttempts(2)
+                        .waitDuration(Duration.ofMillis(50))
+                        .ignoreExceptions(CallNotPermittedException.class)
+                        .build())
+                .config(config)
+                .metrics(metrics)
+                .build());
+    this.rollouts = closing(Rollouts.builder(flags).config(config).metrics(metrics).build());
+    startInstantBookRollout();
+
+    Payments payments =
+        GuardedProxies.builder()
+            .add(resilience.guards())
+            .build()
+            .proxy(Payments.class, new HttpPayments(options.payments()));
+    DataSource db = WritePathDataSource.wrap(options.database(), writePath);
+    closing(new PendingCharges(db, payments, readMode));
+
+    this.site =
+        startSite(
+            options.sitePort(),
+            sessions,
+            new ReadModeFilter(readMode, List.of("/signin", "/signout"), Duration.ofSeconds(5)),
+            new BookingSite(db, payments, flags, readMode, options.name()));
+    closing(site::stop);
+
+    List<AdminRoute> routes = new ArrayList<>(flags.adminRoutes());
+    routes.addAll(readMode.adminRoutes());
+    routes.addAll(resilience.adminRoutes());
+    AdminApi api = AdminApi.builder().config(config).metrics(metrics).routes(routes).build();
+    this.admin = closing(AdminServer.builder(api).config(config).metrics(metrics).start());
+  }
+
+  /** Keeps {@code resource} to close, last opened first, and returns it. */
+  private <T extends AutoCloseable> T closing(T resource) {
+    closing.add(0, resource);
+    return resource;
+  }
+
+  /**
+   * "Instant book" rolls out in stages (10, 30, 60, 100% every ten minutes), and halts itself,
+   * rolling back, if the payment API's breaker opens. Whichever server sees the store first creates
+   * the flag and starts the plan; a store that is down at start leaves that to the others, or to a
+   * restart.
+   */
+  private void startInstantBookRollout() {
     try {
       flags.admin().create(FlagDefinition.rollout("instant-book", 30));
     } catch (FlagConflictException e) {
       // another server created it first
-    } catch (dev.brownout.state.StateException e) {
-      // the store is down at start: the flag is created by whichever server sees it up first
+    } catch (StateException e) {
+      return;
     }
-
-    this.readMode = ReadMode.builder().store(store).metrics(metrics).build();
-    closing.add(0, readMode);
-
-    Sessions sessions =
-        Sessions.builder()
-            .store(store)
-            .config(
-                BrownoutConfig.builder()
-                    .declare(SessionConfig.keys())
-                    // On Redis, signed-in users keep going through its outages.
-                    .set(SessionConfig.NEAR_CACHE_SIZE, redis ? 10_000 : 0)
-                    .set(
-                        SessionConfig.STORE_DOWN,
-                        redis ? StoreDownPolicy.SERVE_CACHED : StoreDownPolicy.FAIL_CLOSED)
-                    .build())
-            .metrics(metrics)
-            .build();
-    closing.add(0, sessions);
-
-    WritePath writePath =
-        WritePath.builder()
-            .readMode(readMode)
-            .probe(WritePathDataSource.probe(options.database(), Duration.ofSeconds(1)))
-            .config(
-                BrownoutConfig.builder()
-                    .declare(DegradeConfig.keys())
-                    .set(DegradeConfig.WRITE_PATH_PROBE_INTERVAL, Duration.ofMillis(500))
-                    .set(DegradeConfig.WRITE_PATH_LEASE, Duration.ofSeconds(10))
-                    .set(
-                        DegradeConfig.WRITE_PATH_MESSAGE,
-                        "Bookings are paused for a moment while our database recovers;"
-                            + " you can keep browsing.")
-                    .build())
-            .metrics(metrics)
-            .build();
-    closing.add(0, writePath);
-
-    this.resilience =
-        Resilience.builder()
-            .circuitBreaker(
-                "payments",
-                CircuitBreakerConfig.custom()
-                    .slidingWindowSize(10)
-                    .minimumNumberOfCalls(5)
-                    .failureRateThreshold(50)
-                    .waitDurationInOpenState(Duration.ofSeconds(2))
-                    .permittedNumberOfCallsInHalfOpenState(2)
-                    .build())
-            .retry(
-                "payments",
-                RetryConfig.custom()
-                    .maxAttempts(2)
-                    .waitDuration(Duration.ofMillis(50))
-                    .ignoreExceptions(CallNotPermittedException.class)
-                    .build())
-            .metrics(metrics.registry())
-            .build();
-    closing.add(0, resilience);
-    // "Instant book" rolls out in stages, and halts itself (rolling back) if payments start
-    // failing.
-    this.rollouts = Rollouts.builder(flags).build();
-    closing.add(0, rollouts);
     try {
       rollouts.start(
           RolloutPlan.builder("instant-book")
@@ -175,44 +195,28 @@ public final class BookingApp implements AutoCloseable {
                       "the payment API's breaker is open",
                       () ->
                           resilience.circuitBreaker("payments").getState()
-                              == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN))
+                              == CircuitBreaker.State.OPEN))
               .build());
-    } catch (dev.brownout.state.StateException e) {
+    } catch (StateException e) {
       // the store is down at start: the plan starts when another server, or a restart, sees it up
     }
-    Payments payments =
-        GuardedProxies.builder()
-            .add(resilience.guards())
-            .build()
-            .proxy(Payments.class, new HttpPayments(options.payments()));
-    DataSource db = WritePathDataSource.wrap(options.database(), writePath);
-    closing.add(0, new PendingCharges(db, payments, readMode));
+  }
 
-    site = new Server();
+  private static Server startSite(
+      int port, Sessions sessions, ReadModeFilter gate, BookingSite servlet) throws Exception {
+    Server site = new Server();
     ServerConnector connector = new ServerConnector(site);
     connector.setHost("127.0.0.1");
-    connector.setPort(options.sitePort());
+    connector.setPort(port);
     site.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
-    context.addFilter(
-        new FilterHolder(sessions.filter()), "/*", EnumSet.of(DispatcherType.REQUEST));
-    context.addFilter(
-        new FilterHolder(
-            new ReadModeFilter(readMode, List.of("/signin", "/signout"), Duration.ofSeconds(5))),
-        "/*",
-        EnumSet.of(DispatcherType.REQUEST));
-    context.addServlet(
-        new ServletHolder(new BookingSite(db, payments, flags, readMode, options.name())), "/*");
+    EnumSet<DispatcherType> requests = EnumSet.of(DispatcherType.REQUEST);
+    context.addFilter(new FilterHolder(sessions.filter()), "/*", requests);
+    context.addFilter(new FilterHolder(gate), "/*", requests);
+    context.addServlet(new ServletHolder(servlet), "/*");
     site.setHandler(context);
     site.start();
-    closing.add(0, site::stop);
-
-    List<dev.brownout.core.admin.AdminRoute> routes = new ArrayList<>(flags.adminRoutes());
-    routes.addAll(readMode.adminRoutes());
-    routes.addAll(resilience.adminRoutes());
-    AdminApi api = AdminApi.builder().configure(config).metrics(metrics).routes(routes).build();
-    this.admin = AdminServer.start(api, config);
-    closing.add(0, admin);
+    return site;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.brownout.examples.booking;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.brownout.degrade.ReadMode;
+import dev.brownout.state.InMemoryStateStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.List;
@@ -20,7 +21,8 @@ class PendingChargesTest {
           charged.add(booking);
           return "paid";
         };
-    try (ReadMode readMode = ReadMode.builder().build();
+    try (InMemoryStateStore store = InMemoryStateStore.create();
+        ReadMode readMode = ReadMode.builder(store).build();
         PendingCharges charges = new PendingCharges(db, payments, readMode);
         Connection c = db.getConnection();
         PreparedStatement insert =

@@ -1,4 +1,4 @@
-/** The flags module's implementation: hashing, compiled flags, storage. Not API. */
+/** The flags module's service registrations; not API, not exported. */
 @NullMarked
 package dev.brownout.flags.internal;
 

@@ -3,6 +3,7 @@ package dev.brownout.flags.junit;
 import dev.brownout.flags.FlagAdmin;
 import dev.brownout.flags.FlagDefinition;
 import dev.brownout.flags.Flags;
+import dev.brownout.state.InMemoryStateStore;
 import java.lang.reflect.AnnotatedElement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,8 +17,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
- * Gives each test a fresh in-memory {@link Flags}, as a parameter, with the flags its annotations
- * set. Class annotations apply to every test; a method's annotation for the same flag wins.
+ * Gives each test a fresh {@link Flags} on its own in-memory store, as a parameter, with the flags
+ * its annotations set. Class annotations apply to every test; a method's annotation for the same
+ * flag wins.
  *
  * <pre>{@code
  * @ExtendWith(BrownoutFlagsExtension.class)
@@ -48,10 +50,12 @@ public final class BrownoutFlagsExtension
     Map<String, FlagDefinition> definitions = new LinkedHashMap<>();
     context.getTestClass().ifPresent(type -> collect(type, definitions));
     context.getTestMethod().ifPresent(method -> collect(method, definitions));
-    Flags flags = Flags.builder().build();
+    InMemoryStateStore store = InMemoryStateStore.create();
+    Flags flags = Flags.builder(store).build();
     FlagAdmin admin = flags.admin();
     definitions.values().forEach(admin::create);
     context.getStore(NAMESPACE).put(Flags.class, flags);
+    context.getStore(NAMESPACE).put(InMemoryStateStore.class, store);
   }
 
   private static void collect(AnnotatedElement element, Map<String, FlagDefinition> into) {
@@ -63,20 +67,13 @@ public final class BrownoutFlagsExtension
       found.add(FlagDefinition.on(off.value()).withEnabled(false));
     }
     for (FlagValue value : AnnotationSupport.findRepeatableAnnotations(element, FlagValue.class)) {
-      Map<String, Object> variants = new LinkedHashMap<>();
-      variants.put("value", value.value());
-      variants.put("off", value.value());
       found.add(
-          new FlagDefinition(
-              value.flag(),
-              null,
-              true,
-              variants,
-              "off",
-              null,
-              null,
-              null,
-              FlagDefinition.Serve.variant("value")));
+          FlagDefinition.builder(value.flag())
+              .variant("value", value.value())
+              .variant("off", value.value())
+              .offVariant("off")
+              .fallthrough(FlagDefinition.Serve.variant("value"))
+              .build());
     }
     for (FlagDefinition definition : found) {
       into.put(definition.key(), definition);
@@ -88,6 +85,11 @@ public final class BrownoutFlagsExtension
     Flags flags = context.getStore(NAMESPACE).remove(Flags.class, Flags.class);
     if (flags != null) {
       flags.close();
+    }
+    InMemoryStateStore store =
+        context.getStore(NAMESPACE).remove(InMemoryStateStore.class, InMemoryStateStore.class);
+    if (store != null) {
+      store.close();
     }
   }
 

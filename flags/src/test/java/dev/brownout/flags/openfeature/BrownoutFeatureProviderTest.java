@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.brownout.flags.FlagDefinition;
 import dev.brownout.flags.Flags;
+import dev.brownout.state.InMemoryStateStore;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.FlagEvaluationDetails;
@@ -17,12 +18,14 @@ import org.junit.jupiter.api.Test;
 
 /** The provider through the real OpenFeature SDK. */
 class BrownoutFeatureProviderTest {
-  final Flags flags = Flags.builder().build();
+  final InMemoryStateStore store = InMemoryStateStore.create();
+  final Flags flags = Flags.builder(store).build();
 
   @AfterEach
   void close() {
     OpenFeatureAPI.getInstance().shutdown();
     flags.close();
+    store.close();
   }
 
   Client client() {

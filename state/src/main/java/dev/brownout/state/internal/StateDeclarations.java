@@ -1,12 +1,14 @@
 package dev.brownout.state.internal;
 
 import dev.brownout.core.ModuleDeclarations;
+import dev.brownout.core.config.ConfigKey;
 import dev.brownout.core.metrics.MeterSpec;
 import dev.brownout.state.MeteredStateStore;
 import dev.brownout.state.NearCache;
+import dev.brownout.state.StateConfig;
 import java.util.List;
 
-/** The state module's meters, found by {@link java.util.ServiceLoader}. */
+/** The state module's keys and meters, found by {@link java.util.ServiceLoader}. */
 public final class StateDeclarations implements ModuleDeclarations {
   /** Used by {@link java.util.ServiceLoader}. */
   public StateDeclarations() {}
@@ -14,6 +16,11 @@ public final class StateDeclarations implements ModuleDeclarations {
   @Override
   public String module() {
     return "state";
+  }
+
+  @Override
+  public List<ConfigKey<?>> configKeys() {
+    return StateConfig.keys();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.brownout.state.dynamodb;
 
 import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.config.Settings;
 import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.time.BrownoutClock;
 import dev.brownout.state.ChangeEvent;
@@ -17,8 +18,8 @@ import dev.brownout.state.Update;
 import dev.brownout.state.Watch;
 import dev.brownout.state.WatchListener;
 import dev.brownout.state.WriteResult;
-import dev.brownout.state.internal.Records;
-import dev.brownout.state.internal.StateChecks;
+import dev.brownout.state.spi.RecordFields;
+import dev.brownout.state.spi.StoreChecks;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -120,11 +121,11 @@ public final class DynamoDbStateStore implements StateStore {
   private DynamoDbStateStore(Builder builder, DynamoDbClient client, boolean ownsClient) {
     this.client = client;
     this.ownsClient = ownsClient;
-    this.table = builder.table;
+    this.table = builder.resolvedTable();
     this.clock = builder.clock;
     this.maxRecordBytes = builder.maxRecordBytes;
-    this.timeout = builder.timeout;
-    this.pollInterval = builder.pollInterval;
+    this.timeout = builder.resolvedTimeout();
+    this.pollInterval = builder.resolvedPollInterval();
     this.poller =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("brownout-dynamodb-watch"));
   }
@@ -136,14 +137,7 @@ public final class DynamoDbStateStore implements StateStore {
 
   /** A store as {@code brownout.state.dynamodb.*} configures it. The table must exist. */
   public static DynamoDbStateStore connect(BrownoutConfig config) {
-    Builder builder =
-        builder()
-            .table(config.get(DynamoDbConfig.TABLE))
-            .region(config.get(DynamoDbConfig.REGION))
-            .timeout(config.get(DynamoDbConfig.TIMEOUT))
-            .pollInterval(config.get(DynamoDbConfig.POLL_INTERVAL));
-    config.find(DynamoDbConfig.ENDPOINT).ifPresent(builder::endpoint);
-    return builder.build();
+    return builder().config(config).build();
   }
 
   /**
@@ -243,14 +237,16 @@ public final class DynamoDbStateStore implements StateStore {
     AttributeValue em = item.get("em");
     Instant expiresAt = em == null ? null : Instant.ofEpochMilli(Long.parseLong(em.n()));
     // asByteArray() copies: the record can keep the arrays.
-    return Optional.of(Records.adopt(key, fields, Long.parseLong(item.get("v").n()), expiresAt));
+    return Optional.of(
+        new StateRecord(
+            key, RecordFields.adopt(fields), Long.parseLong(item.get("v").n()), expiresAt));
   }
 
   // --- operations
 
   @Override
   public Optional<StateRecord> read(Namespace namespace, String key) {
-    StateChecks.key(namespace, key);
+    StoreChecks.key(namespace, key);
     Map<String, AttributeValue> item =
         call(
             "read",
@@ -270,8 +266,8 @@ public final class DynamoDbStateStore implements StateStore {
 
   @Override
   public Optional<StateRecord> read(Namespace namespace, String key, Set<String> fields) {
-    StateChecks.key(namespace, key);
-    StateChecks.fields(fields);
+    StoreChecks.key(namespace, key);
+    StoreChecks.fields(fields);
     Map<String, String> names = new HashMap<>();
     names.put("#v", "v");
     names.put("#em", "em");
@@ -302,11 +298,11 @@ public final class DynamoDbStateStore implements StateStore {
 
   @Override
   public WriteResult update(Namespace namespace, String key, Update update) {
-    StateChecks.key(namespace, key);
+    StoreChecks.key(namespace, key);
     Objects.requireNonNull(update, "update");
     if (update.size() > maxRecordBytes) {
       throw new RecordTooLargeException(
-          StateChecks.tooLargeMessage(namespace, key, update.size(), maxRecordBytes),
+          StoreChecks.tooLargeMessage(namespace, key, update.size(), maxRecordBytes),
           update.size(),
           maxRecordBytes);
     }
@@ -392,7 +388,7 @@ public final class DynamoDbStateStore implements StateStore {
       } catch (StateUnavailableException e) {
         if (e.getCause() instanceof AwsServiceException service && tooLarge(service)) {
           throw new RecordTooLargeException(
-              StateChecks.tooLargeMessage(namespace, key, maxRecordBytes + 1, maxRecordBytes)
+              StoreChecks.tooLargeMessage(namespace, key, maxRecordBytes + 1, maxRecordBytes)
                   + " (DynamoDB: "
                   + service.awsErrorDetails().errorMessage()
                   + ")",
@@ -406,7 +402,7 @@ public final class DynamoDbStateStore implements StateStore {
         if (precondition.kind() == Precondition.Kind.PRESENT
             || precondition.kind() == Precondition.Kind.VERSION_EQUALS) {
           throw new PreconditionFailedException(
-              StateChecks.preconditionMessage(namespace, key, precondition, -1), -1);
+              StoreChecks.preconditionMessage(namespace, key, precondition, -1), -1);
         }
         removeExpired(namespace, key, current, nowMillis);
         continue;
@@ -418,7 +414,7 @@ public final class DynamoDbStateStore implements StateStore {
       }
       long version = exists ? Long.parseLong(current.get("v").n()) : -1;
       throw new PreconditionFailedException(
-          StateChecks.preconditionMessage(namespace, key, precondition, version), version);
+          StoreChecks.preconditionMessage(namespace, key, precondition, version), version);
     }
     throw new StateUnavailableException(
         "dynamodb table "
@@ -492,8 +488,8 @@ public final class DynamoDbStateStore implements StateStore {
 
   @Override
   public boolean delete(Namespace namespace, String key, Precondition precondition) {
-    StateChecks.key(namespace, key);
-    StateChecks.deletePrecondition(precondition);
+    StoreChecks.key(namespace, key);
+    StoreChecks.deletePrecondition(precondition);
     long nowMillis = clock.millis();
     DeleteItemRequest.Builder request =
         DeleteItemRequest.builder()
@@ -525,7 +521,7 @@ public final class DynamoDbStateStore implements StateStore {
               ? -1
               : Long.parseLong(current.get("v").n());
       throw new PreconditionFailedException(
-          StateChecks.preconditionMessage(namespace, key, precondition, version), version);
+          StoreChecks.preconditionMessage(namespace, key, precondition, version), version);
     }
     Map<String, AttributeValue> old = response.attributes();
     boolean deleted = old != null && !old.isEmpty() && !expired(old, nowMillis);
@@ -537,7 +533,7 @@ public final class DynamoDbStateStore implements StateStore {
 
   @Override
   public List<StateRecord> list(Namespace namespace) {
-    StateChecks.listable(namespace);
+    StoreChecks.listable(namespace);
     long nowMillis = clock.millis();
     List<StateRecord> records = new ArrayList<>();
     Map<String, AttributeValue> start = null;
@@ -671,7 +667,7 @@ public final class DynamoDbStateStore implements StateStore {
 
   @Override
   public Watch watch(Namespace namespace, WatchListener listener) {
-    StateChecks.watchable(namespace);
+    StoreChecks.watchable(namespace);
     Objects.requireNonNull(listener, "listener");
     if (!namespace.small()) {
       throw new IllegalArgumentException(
@@ -807,45 +803,87 @@ public final class DynamoDbStateStore implements StateStore {
     return "DynamoDbStateStore[" + table + "]";
   }
 
-  /** Builds a {@link DynamoDbStateStore}. */
+  /** Builds a {@link DynamoDbStateStore}. Not thread-safe. */
   public static final class Builder {
-    private String table = "brownout";
-    private String region = "us-east-1";
-    private @Nullable URI endpoint;
+    private final Settings settings = Settings.of(DynamoDbConfig.keys());
     private @Nullable AwsCredentialsProvider credentials;
     private @Nullable DynamoDbClient client;
-    private Duration timeout = Duration.ofSeconds(3);
-    private Duration pollInterval = Duration.ofSeconds(1);
     private BrownoutClock clock = BrownoutClock.system();
     private long maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
 
     private Builder() {}
 
-    /** The table. Default {@code brownout}. */
+    /** The table ({@code brownout.state.dynamodb.table}). Default {@code brownout}. */
     public Builder table(String table) {
+      settings.set(DynamoDbConfig.TABLE, checkTable(table));
+      return this;
+    }
+
+    /** The region ({@code brownout.state.dynamodb.region}). Default {@code us-east-1}. */
+    public Builder region(String region) {
+      settings.set(DynamoDbConfig.REGION, region);
+      return this;
+    }
+
+    /**
+     * An endpoint other than AWS's, such as {@code http://localhost:8000} for DynamoDB Local
+     * ({@code brownout.state.dynamodb.endpoint}). For a loopback endpoint without configured
+     * credentials, placeholder credentials are used.
+     */
+    public Builder endpoint(URI endpoint) {
+      settings.set(DynamoDbConfig.ENDPOINT, endpoint);
+      return this;
+    }
+
+    /**
+     * How long any call may take, retries included ({@code brownout.state.dynamodb.timeout}).
+     * Default 3 seconds.
+     */
+    public Builder timeout(Duration timeout) {
+      settings.set(DynamoDbConfig.TIMEOUT, timeout);
+      return this;
+    }
+
+    /**
+     * How often watched namespaces are polled ({@code brownout.state.dynamodb.poll-interval}).
+     * Default 1 second.
+     */
+    public Builder pollInterval(Duration interval) {
+      settings.set(DynamoDbConfig.POLL_INTERVAL, interval);
+      return this;
+    }
+
+    /** Reads {@code brownout.state.dynamodb.*} from {@code config}; values given to setters win. */
+    public Builder config(BrownoutConfig config) {
+      settings.config(config);
+      return this;
+    }
+
+    private static String checkTable(String table) {
       if (table.length() < 3 || table.length() > 255 || !table.matches("[A-Za-z0-9_.-]+")) {
         throw new IllegalArgumentException(
             "a DynamoDB table name is 3 to 255 letters, digits, '_', '-' or '.' but was '"
                 + table
                 + "'");
       }
-      this.table = table;
-      return this;
+      return table;
     }
 
-    /** The region. Default {@code us-east-1}. */
-    public Builder region(String region) {
-      this.region = Objects.requireNonNull(region, "region");
-      return this;
+    String resolvedTable() {
+      try {
+        return checkTable(settings.get(DynamoDbConfig.TABLE));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            settings.describe(DynamoDbConfig.TABLE) + ": " + e.getMessage(), e);
+      }
     }
 
-    /**
-     * An endpoint other than AWS's, such as {@code http://localhost:8000} for DynamoDB Local. For a
-     * loopback endpoint without configured credentials, placeholder credentials are used.
-     */
-    public Builder endpoint(URI endpoint) {
-      this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
-      return this;
+    Duration resolvedTimeout() {
+      return settings.get(DynamoDbConfig.TIMEOUT);
+    }
+
+    Duration resolvedPollInterval() {
+      return settings.get(DynamoDbConfig.POLL_INTERVAL);
     }
 
     /** Credentials. Default: the SDK's default chain. */
@@ -857,25 +895,6 @@ public final class DynamoDbStateStore implements StateStore {
     /** A client the application built itself; the store does not close it. */
     public Builder client(DynamoDbClient client) {
       this.client = Objects.requireNonNull(client, "client");
-      return this;
-    }
-
-    /** How long any call may take, retries included. Default 3 seconds. */
-    public Builder timeout(Duration timeout) {
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout must be positive but was " + timeout);
-      }
-      this.timeout = timeout;
-      return this;
-    }
-
-    /** How often watched namespaces are polled. Default 1 second. */
-    public Builder pollInterval(Duration interval) {
-      if (interval.toMillis() < 10) {
-        throw new IllegalArgumentException(
-            "poll interval must be at least 10ms but was " + interval);
-      }
-      this.pollInterval = interval;
       return this;
     }
 
@@ -900,9 +919,11 @@ public final class DynamoDbStateStore implements StateStore {
       if (client != null) {
         return new DynamoDbStateStore(this, client, false);
       }
+      Duration timeout = resolvedTimeout();
+      URI endpoint = settings.find(DynamoDbConfig.ENDPOINT).orElse(null);
       var builder =
           DynamoDbClient.builder()
-              .region(Region.of(region))
+              .region(Region.of(settings.get(DynamoDbConfig.REGION)))
               .httpClientBuilder(
                   UrlConnectionHttpClient.builder()
                       .connectionTimeout(timeout)

@@ -1,6 +1,7 @@
 package dev.brownout.state.redis;
 
 import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.config.Settings;
 import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.state.ChangeEvent;
 import dev.brownout.state.Namespace;
@@ -14,9 +15,9 @@ import dev.brownout.state.Update;
 import dev.brownout.state.Watch;
 import dev.brownout.state.WatchListener;
 import dev.brownout.state.WriteResult;
-import dev.brownout.state.internal.ChangeDelivery;
-import dev.brownout.state.internal.Records;
-import dev.brownout.state.internal.StateChecks;
+import dev.brownout.state.spi.ChangeDelivery;
+import dev.brownout.state.spi.RecordFields;
+import dev.brownout.state.spi.StoreChecks;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisChannelHandler;
@@ -125,10 +126,10 @@ public final class RedisStateStore implements StateStore {
   }
 
   private RedisStateStore(Builder builder) {
-    this.prefix = builder.keyPrefix;
-    this.timeout = builder.timeout;
+    this.prefix = builder.resolvedPrefix();
+    this.timeout = builder.settings.get(RedisConfig.TIMEOUT);
     this.maxRecordBytes = builder.maxRecordBytes;
-    RedisURI uri = RedisURI.create(builder.uri);
+    RedisURI uri = RedisURI.create(builder.resolvedUri());
     uri.setTimeout(timeout);
     this.address = uri.getHost() + ":" + uri.getPort();
     this.client = RedisClient.create(uri);
@@ -191,11 +192,7 @@ public final class RedisStateStore implements StateStore {
    * @throws StateUnavailableException if the server cannot be reached
    */
   public static RedisStateStore connect(BrownoutConfig config) {
-    return builder()
-        .uri(config.get(RedisConfig.URI_KEY))
-        .timeout(config.get(RedisConfig.TIMEOUT))
-        .keyPrefix(config.get(RedisConfig.KEY_PREFIX))
-        .build();
+    return builder().config(config).build();
   }
 
   @Override
@@ -236,7 +233,7 @@ public final class RedisStateStore implements StateStore {
 
   @Override
   public Optional<StateRecord> read(Namespace namespace, String key) {
-    StateChecks.key(namespace, key);
+    StoreChecks.key(namespace, key);
     Map<byte[], byte[]> hash =
         call("read", namespace, key, () -> connection().sync().hgetall(recordKey(namespace, key)));
     return toRecord(key, hash);
@@ -244,8 +241,8 @@ public final class RedisStateStore implements StateStore {
 
   @Override
   public Optional<StateRecord> read(Namespace namespace, String key, Set<String> fields) {
-    StateChecks.key(namespace, key);
-    StateChecks.fields(fields);
+    StoreChecks.key(namespace, key);
+    StoreChecks.fields(fields);
     List<String> names = new ArrayList<>(fields);
     byte[][] wanted = new byte[names.size() + 2][];
     wanted[0] = VERSION;
@@ -274,7 +271,7 @@ public final class RedisStateStore implements StateStore {
         values.get(1).hasValue()
             ? Instant.ofEpochMilli(Long.parseLong(ascii(values.get(1).getValue())))
             : null;
-    return Optional.of(Records.adopt(key, selected, version, expiresAt));
+    return Optional.of(new StateRecord(key, RecordFields.adopt(selected), version, expiresAt));
   }
 
   private static Optional<StateRecord> toRecord(String key, Map<byte[], byte[]> hash) {
@@ -296,16 +293,16 @@ public final class RedisStateStore implements StateStore {
     }
     return version < 0
         ? Optional.empty()
-        : Optional.of(Records.adopt(key, fields, version, expiresAt));
+        : Optional.of(new StateRecord(key, RecordFields.adopt(fields), version, expiresAt));
   }
 
   @Override
   public WriteResult update(Namespace namespace, String key, Update update) {
-    StateChecks.key(namespace, key);
+    StoreChecks.key(namespace, key);
     Objects.requireNonNull(update, "update");
     if (update.size() > maxRecordBytes) {
       throw new RecordTooLargeException(
-          StateChecks.tooLargeMessage(namespace, key, update.size(), maxRecordBytes),
+          StoreChecks.tooLargeMessage(namespace, key, update.size(), maxRecordBytes),
           update.size(),
           maxRecordBytes);
     }
@@ -361,20 +358,20 @@ public final class RedisStateStore implements StateStore {
     if (status == 0) {
       long current = (Long) reply.get(1);
       throw new PreconditionFailedException(
-          StateChecks.preconditionMessage(namespace, key, precondition, current), current);
+          StoreChecks.preconditionMessage(namespace, key, precondition, current), current);
     }
     if (status < 0) {
       long size = (Long) reply.get(1);
       throw new RecordTooLargeException(
-          StateChecks.tooLargeMessage(namespace, key, size, maxRecordBytes), size, maxRecordBytes);
+          StoreChecks.tooLargeMessage(namespace, key, size, maxRecordBytes), size, maxRecordBytes);
     }
     return new WriteResult((Long) reply.get(1), (Long) reply.get(2) == 1L);
   }
 
   @Override
   public boolean delete(Namespace namespace, String key, Precondition precondition) {
-    StateChecks.key(namespace, key);
-    StateChecks.deletePrecondition(precondition);
+    StoreChecks.key(namespace, key);
+    StoreChecks.deletePrecondition(precondition);
     byte[][] args = {
       ascii(preconditionCode(precondition)),
       ascii(Long.toString(precondition.version())),
@@ -385,14 +382,14 @@ public final class RedisStateStore implements StateStore {
     if ((Long) reply.get(0) == 0L) {
       long current = (Long) reply.get(1);
       throw new PreconditionFailedException(
-          StateChecks.preconditionMessage(namespace, key, precondition, current), current);
+          StoreChecks.preconditionMessage(namespace, key, precondition, current), current);
     }
     return (Long) reply.get(1) == 1L;
   }
 
   @Override
   public List<StateRecord> list(Namespace namespace) {
-    StateChecks.listable(namespace);
+    StoreChecks.listable(namespace);
     Set<byte[]> members =
         call("list", namespace, "*", () -> connection().sync().smembers(indexKey(namespace)));
     List<String> keys = new ArrayList<>();
@@ -503,7 +500,7 @@ public final class RedisStateStore implements StateStore {
 
   @Override
   public Watch watch(Namespace namespace, WatchListener listener) {
-    StateChecks.watchable(namespace);
+    StoreChecks.watchable(namespace);
     Objects.requireNonNull(listener, "listener");
     StatefulRedisPubSubConnection<byte[], byte[]> connection = pubSub();
     String channel = channel(namespace);
@@ -596,7 +593,7 @@ public final class RedisStateStore implements StateStore {
     ChangeEvent event =
         new ChangeEvent(
             namespace, message.substring(third + 1), version, origin.equals("-") ? null : origin);
-    ChangeDelivery.deliver(list, event, dispatcher, log);
+    ChangeDelivery.deliver(list, event, dispatcher);
   }
 
   private void resyncAll() {
@@ -647,26 +644,20 @@ public final class RedisStateStore implements StateStore {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Builds a {@link RedisStateStore}. */
+  /** Builds a {@link RedisStateStore}. Not thread-safe. */
   public static final class Builder {
-    private URI uri = URI.create("redis://127.0.0.1:6379");
-    private Duration timeout = Duration.ofSeconds(2);
-    private String keyPrefix = "brownout";
+    private final Settings settings = Settings.of(RedisConfig.keys());
     private long maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
     private boolean lazy;
 
     private Builder() {}
 
-    /** The server, {@code redis://host:port}. Default {@code redis://127.0.0.1:6379}. */
+    /**
+     * The server, {@code redis://host:port} ({@code brownout.state.redis.uri}). Default {@code
+     * redis://127.0.0.1:6379}.
+     */
     public Builder uri(URI uri) {
-      String scheme = Objects.requireNonNull(uri, "uri").getScheme();
-      if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {
-        throw new IllegalArgumentException(
-            "a redis URI must start with redis:// or rediss:// but was "
-                + uri.getScheme()
-                + "://…");
-      }
-      this.uri = uri;
+      settings.set(RedisConfig.URI_KEY, checkUri(uri));
       return this;
     }
 
@@ -675,22 +666,24 @@ public final class RedisStateStore implements StateStore {
       return uri(URI.create(uri));
     }
 
-    /** How long any call may take. Default 2 seconds. */
+    /** How long any call may take ({@code brownout.state.redis.timeout}). Default 2 seconds. */
     public Builder timeout(Duration timeout) {
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout must be positive but was " + timeout);
-      }
-      this.timeout = timeout;
+      settings.set(RedisConfig.TIMEOUT, timeout);
       return this;
     }
 
-    /** The prefix of every key and channel. Default {@code brownout}. */
+    /**
+     * The prefix of every key and channel ({@code brownout.state.redis.key-prefix}). Default {@code
+     * brownout}.
+     */
     public Builder keyPrefix(String prefix) {
-      if (prefix.isBlank() || prefix.contains("{") || prefix.contains("}")) {
-        throw new IllegalArgumentException(
-            "key prefix must be non-blank and contain no braces but was '" + prefix + "'");
-      }
-      this.keyPrefix = prefix;
+      settings.set(RedisConfig.KEY_PREFIX, checkPrefix(prefix));
+      return this;
+    }
+
+    /** Reads {@code brownout.state.redis.*} from {@code config}; values given to setters win. */
+    public Builder config(BrownoutConfig config) {
+      settings.config(config);
       return this;
     }
 
@@ -712,6 +705,46 @@ public final class RedisStateStore implements StateStore {
     public Builder connectLazily() {
       this.lazy = true;
       return this;
+    }
+
+    private static URI checkUri(URI uri) {
+      String scheme = Objects.requireNonNull(uri, "uri").getScheme();
+      if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {
+        throw new IllegalArgumentException(
+            "a redis URI must start with redis:// or rediss:// but was " + scheme + "://…");
+      }
+      return uri;
+    }
+
+    private static String checkPrefix(String prefix) {
+      if (prefix.isBlank() || prefix.contains("{") || prefix.contains("}")) {
+        throw new IllegalArgumentException(
+            "key prefix must be non-blank and contain no braces but was '" + prefix + "'");
+      }
+      return prefix;
+    }
+
+    URI resolvedUri() {
+      try {
+        return checkUri(settings.get(RedisConfig.URI_KEY));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            RedisConfig.URI_KEY.name()
+                + " (from "
+                + settings.origin(RedisConfig.URI_KEY)
+                + "): "
+                + e.getMessage(),
+            e);
+      }
+    }
+
+    String resolvedPrefix() {
+      try {
+        return checkPrefix(settings.get(RedisConfig.KEY_PREFIX));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            settings.describe(RedisConfig.KEY_PREFIX) + ": " + e.getMessage(), e);
+      }
     }
 
     /**

@@ -1,0 +1,5 @@
+/** Servlet helpers shared by Brownout's filters; not API. */
+@NullMarked
+package dev.brownout.core.internal.servlet;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,6 +5,7 @@ import dev.brownout.core.admin.AdminResponse;
 import dev.brownout.core.admin.AdminRoute;
 import dev.brownout.core.admin.Problem;
 import dev.brownout.core.admin.ProblemException;
+import dev.brownout.state.RecordTooLargeException;
 import dev.brownout.state.StateException;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Duration;
@@ -94,31 +95,40 @@ final class DegradeRoutes {
       throw ProblemException.badRequest(
           "automatic reasons are set by the write path, not by hand; use manual or maintenance");
     }
+    Instant now = Instant.now();
+    if (body.eta() != null && !body.eta().isAfter(now)) {
+      throw ProblemException.badRequest(
+          "eta must be in the future (an ISO-8601 instant such as 2026-12-01T22:00:00Z) but was "
+              + body.eta());
+    }
     ReadOnlyReason reason;
     try {
       reason =
-          new ReadOnlyReason(
-              id,
-              kind,
-              request.principal().name(),
-              Instant.now(),
-              body.message(),
-              body.eta(),
-              null);
+          ReadOnlyReason.builder(id, kind)
+              .source(request.principal().name())
+              .since(now)
+              .message(body.message())
+              .eta(body.eta())
+              .build();
     } catch (IllegalArgumentException e) {
       throw ProblemException.badRequest(e.getMessage());
     }
     Map<String, Object> before = view(readMode);
     try {
-      readMode.enter(reason);
+      // Every server or none: a reason the store cannot take is not held on this server alone.
+      readMode.enterShared(reason);
+    } catch (RecordTooLargeException e) {
+      throw ProblemException.badRequest("the reason is too large for the store: " + e.getMessage());
     } catch (StateException e) {
       throw new ProblemException(
           Problem.of(
-              "store-unavailable",
-              "Store unavailable",
-              503,
-              "the reason holds on this server only, because the store cannot be reached: "
-                  + e.getMessage()));
+                  "store-unavailable",
+                  "Store unavailable",
+                  503,
+                  "the store cannot be reached, so the reason was not set on any server; try"
+                      + " again: "
+                      + e.getMessage())
+              .with("retryable", true));
     }
     return AdminResponse.ok(reason).withChange("read-mode/" + id, before, view(readMode));
   }
@@ -131,6 +141,51 @@ final class DegradeRoutes {
     }
     readMode.leave(id);
     return AdminResponse.noContent().withChange("read-mode/" + id, before, view(readMode));
+  }
+
+  /** The ranges the admin API accepts for breaker settings; the docs list the same. */
+  static final float MAX_RATE = 100;
+
+  static final long MAX_SLOW_CALL_MILLIS = Duration.ofMinutes(10).toMillis();
+  static final long MAX_WAIT_IN_OPEN_MILLIS = Duration.ofHours(1).toMillis();
+  static final int MAX_WINDOW = 10_000;
+
+  /** Every setting outside its range, named with its value and range. */
+  static List<String> outOfRange(BreakerSettings body, CircuitBreakerConfig current) {
+    List<String> problems = new ArrayList<>();
+    rate(problems, "failureRateThreshold", body.failureRateThreshold());
+    rate(problems, "slowCallRateThreshold", body.slowCallRateThreshold());
+    range(problems, "slowCallDurationMillis", body.slowCallDurationMillis(), MAX_SLOW_CALL_MILLIS);
+    range(problems, "waitInOpenStateMillis", body.waitInOpenStateMillis(), MAX_WAIT_IN_OPEN_MILLIS);
+    Integer window = body.slidingWindowSize();
+    Integer minimum = body.minimumNumberOfCalls();
+    range(problems, "slidingWindowSize", window == null ? null : (long) window, MAX_WINDOW);
+    range(problems, "minimumNumberOfCalls", minimum == null ? null : (long) minimum, MAX_WINDOW);
+    int size = window != null ? window : current.getSlidingWindowSize();
+    int least = minimum != null ? minimum : current.getMinimumNumberOfCalls();
+    if ((window != null || minimum != null)
+        && current.getSlidingWindowType() == CircuitBreakerConfig.SlidingWindowType.COUNT_BASED
+        && least > size) {
+      problems.add(
+          "minimumNumberOfCalls ("
+              + least
+              + ") cannot exceed slidingWindowSize ("
+              + size
+              + ") for a count-based window");
+    }
+    return problems;
+  }
+
+  private static void rate(List<String> problems, String name, @Nullable Float value) {
+    if (value != null && !(value > 0 && value <= MAX_RATE)) {
+      problems.add(name + " must be above 0 and at most 100 (percent) but was " + value);
+    }
+  }
+
+  private static void range(List<String> problems, String name, @Nullable Long value, long max) {
+    if (value != null && (value < 1 || value > max)) {
+      problems.add(name + " must be between 1 and " + max + " but was " + value);
+    }
   }
 
   static List<AdminRoute> breakers(Resilience resilience) {
@@ -219,6 +274,11 @@ final class DegradeRoutes {
     var breaker = find(resilience, request.pathParam("name"));
     BreakerSettings body = request.body(BreakerSettings.class);
     CircuitBreakerConfig current = breaker.getCircuitBreakerConfig();
+    List<String> problems = outOfRange(body, current);
+    if (!problems.isEmpty()) {
+      throw ProblemException.badRequest(
+          "invalid breaker settings, nothing changed: " + String.join("; ", problems));
+    }
     Map<String, Object> before = describe(breaker);
     CircuitBreakerConfig.Builder next = CircuitBreakerConfig.from(current);
     try {

@@ -4,6 +4,7 @@ import dev.brownout.core.admin.AdminRoute;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.Settings;
 import dev.brownout.core.guard.GuardFactory;
+import dev.brownout.core.internal.OutageLog;
 import dev.brownout.core.json.JsonCodec;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.metrics.MeterSpec;
@@ -14,6 +15,7 @@ import dev.brownout.state.Precondition;
 import dev.brownout.state.StateException;
 import dev.brownout.state.StateRecord;
 import dev.brownout.state.StateStore;
+import dev.brownout.state.StateUnavailableException;
 import dev.brownout.state.Update;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,11 +72,18 @@ public final class ReadMode implements AutoCloseable {
   private final NamespaceFollower follower;
   private volatile Mode lastNotified = Mode.READ_WRITE;
   private final Duration refreshInterval;
+  private final OutageLog outage;
 
   private ReadMode(Builder builder) {
     this.store = builder.store;
     this.clock = builder.clock;
     this.refreshInterval = builder.settings.get(DegradeConfig.READ_MODE_REFRESH_INTERVAL);
+    this.outage =
+        new OutageLog(
+            log,
+            "Read-mode store (" + store.kind() + ")",
+            clock,
+            OutageLog.DEFAULT_SUMMARY_INTERVAL);
     this.follower =
         new NamespaceFollower(
             store, NAMESPACE, refreshInterval, "brownout-read-mode", this::refresh);
@@ -165,10 +174,29 @@ public final class ReadMode implements AutoCloseable {
   /**
    * Adds a reason for every server (replacing one with the same id).
    *
-   * @throws dev.brownout.state.StateUnavailableException if the store cannot be reached; the reason
-   *     is then held by this server alone
+   * @throws StateUnavailableException if the store cannot be reached; the reason is then held by
+   *     this server alone
+   * @throws StateException if the store refuses the reason (too large); nothing changed
    */
   public void enter(ReadOnlyReason reason) {
+    try {
+      enterShared(reason);
+    } catch (StateUnavailableException e) {
+      local.put(reason.id(), reason);
+      changed();
+      throw e;
+    }
+  }
+
+  /**
+   * Adds a reason for every server, or for none: unlike {@link #enter}, a reason the store cannot
+   * take is not held on this server. The admin API sets reasons this way, so that an operator's
+   * change is either in force everywhere or refused.
+   *
+   * @throws StateException if the store cannot be reached or refuses the reason (too large);
+   *     nothing changed
+   */
+  public void enterShared(ReadOnlyReason reason) {
     Objects.requireNonNull(reason, "reason");
     Update.Builder update = Update.builder().set(FIELD, codec.encode(reason));
     if (reason.leaseUntil() != null) {
@@ -176,13 +204,7 @@ public final class ReadMode implements AutoCloseable {
     } else {
       update.persist();
     }
-    try {
-      store.update(NAMESPACE, reason.id(), update.build());
-    } catch (StateException e) {
-      local.put(reason.id(), reason);
-      changed();
-      throw e;
-    }
+    store.update(NAMESPACE, reason.id(), update.build());
     synchronized (this) {
       edits.incrementAndGet();
       List<ReadOnlyReason> latest = new ArrayList<>(shared);
@@ -273,11 +295,9 @@ public final class ReadMode implements AutoCloseable {
         }
         shared = List.copyOf(read);
       }
+      outage.recovered();
     } catch (StateException e) {
-      log.warn(
-          "Cannot read read-only reasons from the {} store: {}; keeping the last known",
-          store.kind(),
-          e.getMessage());
+      outage.failed("keeping the last known read-only reasons", e);
     }
     changed();
   }

@@ -1,6 +1,7 @@
 package dev.brownout.degrade;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param source who or what set it: a person's name, {@code write-path breaker}
  * @param since when it was set
  * @param message what users are told, such as "Bookings are paused while we move databases"
- * @param eta when writes should work again, if known (it becomes {@code Retry-After})
+ * @param eta when writes should work again, if known (it becomes {@code Retry-After}): after {@code
+ *     since}, and within {@link #MAX_ETA} of it
  * @param leaseUntil when the reason lapses unless renewed; required for automatic reasons, so a
  *     server that set one and then died cannot keep the application read-only
  */
@@ -31,6 +33,15 @@ public record ReadOnlyReason(
     @Nullable Instant eta,
     @Nullable Instant leaseUntil) {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9:._-]{0,127}");
+
+  /** The furthest an ETA may be from the moment the reason was set. */
+  public static final Duration MAX_ETA = Duration.ofDays(30);
+
+  /** The longest message: what users are told fits in a sentence or two. */
+  public static final int MAX_MESSAGE_LENGTH = 1000;
+
+  /** The longest source. */
+  public static final int MAX_SOURCE_LENGTH = 200;
 
   /** The kinds of reason. */
   public enum Kind {
@@ -73,6 +84,29 @@ public record ReadOnlyReason(
     }
     if (since != null && leaseUntil != null && !leaseUntil.isAfter(since)) {
       problems.add("leaseUntil must be after since");
+    }
+    if (since != null && eta != null && !eta.isAfter(since)) {
+      problems.add("eta must be after since (" + since + ") but was " + eta);
+    }
+    if (since != null && eta != null && eta.isAfter(since.plus(MAX_ETA))) {
+      problems.add(
+          "eta must be within "
+              + MAX_ETA.toDays()
+              + " days of since ("
+              + since
+              + ") but was "
+              + eta);
+    }
+    if (message != null && message.length() > MAX_MESSAGE_LENGTH) {
+      problems.add(
+          "message must be at most "
+              + MAX_MESSAGE_LENGTH
+              + " characters but has "
+              + message.length());
+    }
+    if (source != null && source.length() > MAX_SOURCE_LENGTH) {
+      problems.add(
+          "source must be at most " + MAX_SOURCE_LENGTH + " characters but has " + source.length());
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(

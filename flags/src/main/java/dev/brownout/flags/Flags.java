@@ -4,6 +4,7 @@ import dev.brownout.core.admin.AdminRoute;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.Settings;
 import dev.brownout.core.guard.GuardFactory;
+import dev.brownout.core.internal.OutageLog;
 import dev.brownout.core.json.JsonCodec;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.metrics.MeterSpec;
@@ -105,6 +106,7 @@ public final class Flags implements AutoCloseable {
   private final NamespaceFollower follower;
   private volatile Instant lastSync;
   private final FlagAdmin admin;
+  private final OutageLog outage;
   // Versions of flags deleted through this server or seen gone, by key: guarded by this.
   private final Map<String, Long> deletedVersions = new HashMap<>();
 
@@ -113,6 +115,9 @@ public final class Flags implements AutoCloseable {
     this.clock = builder.clock;
     this.metrics = builder.metrics;
     this.lastSync = Instant.EPOCH;
+    this.outage =
+        new OutageLog(
+            log, "Flag store (" + store.kind() + ")", clock, OutageLog.DEFAULT_SUMMARY_INTERVAL);
     this.current = FlagSnapshot.empty();
     this.follower =
         new NamespaceFollower(
@@ -258,13 +263,10 @@ public final class Flags implements AutoCloseable {
     try {
       records = store.list(NAMESPACE);
     } catch (StateException e) {
-      log.warn(
-          "Cannot read flags from the {} store: {}; serving the last known flags (stale for {})",
-          store.kind(),
-          e.getMessage(),
-          staleness());
+      outage.failed("serving the last known flags (stale for " + staleness() + ")", e);
       return false;
     }
+    outage.recovered();
     List<CompiledFlag> compiled = new ArrayList<>();
     for (StateRecord record : records) {
       compile(record).ifPresent(compiled::add);
@@ -308,11 +310,9 @@ public final class Flags implements AutoCloseable {
         compile(record.get()).ifPresent(flag -> applyIfNewer(flag, now));
       }
       lastSync = now;
+      outage.recovered();
     } catch (StateException e) {
-      log.warn(
-          "Cannot read flag {} after a change: {}; it will be re-read at the next refresh",
-          key,
-          e.getMessage());
+      outage.failed("a changed flag is re-read at the next refresh", e);
     }
   }
 

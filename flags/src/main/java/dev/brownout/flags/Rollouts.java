@@ -6,6 +6,7 @@ import dev.brownout.core.admin.LogAuditSink;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.Settings;
 import dev.brownout.core.internal.DaemonThreads;
+import dev.brownout.core.internal.OutageLog;
 import dev.brownout.core.json.JsonCodec;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.metrics.MeterSpec;
@@ -93,6 +94,7 @@ public final class Rollouts implements AutoCloseable {
   private final Map<String, RolloutPlan> plans = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scheduler;
   private final Duration tickInterval;
+  private final OutageLog outage;
 
   private Rollouts(Builder builder) {
     this.flags = builder.flags;
@@ -102,6 +104,12 @@ public final class Rollouts implements AutoCloseable {
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("brownout-rollouts"));
     this.tickInterval = builder.settings.get(FlagsConfig.ROLLOUT_TICK_INTERVAL);
+    this.outage =
+        new OutageLog(
+            log,
+            "Rollout store (" + flags.store().kind() + ")",
+            clock,
+            OutageLog.DEFAULT_SUMMARY_INTERVAL);
     if (!builder.manualTicks) {
       long millis = tickInterval.toMillis();
       scheduler.scheduleWithFixedDelay(this::tickSafely, millis, millis, TimeUnit.MILLISECONDS);
@@ -212,8 +220,9 @@ public final class Rollouts implements AutoCloseable {
   private void tickSafely() {
     try {
       tick();
+      outage.recovered();
     } catch (RuntimeException e) {
-      log.warn("A rollout tick failed: {}; trying again at the next tick", e.getMessage());
+      outage.failed("rollout plans wait for the next tick", e);
     }
   }
 
@@ -298,9 +307,7 @@ public final class Rollouts implements AutoCloseable {
               OptionalLong.empty(),
               true);
     } catch (StateException e) {
-      log.warn(
-          "Could not set {} to {}% yet: {}; the next tick tries again",
-          flag, percentage, e.getMessage());
+      outage.failed("setting " + flag + " to " + percentage + "% waits for the next tick", e);
     }
   }
 

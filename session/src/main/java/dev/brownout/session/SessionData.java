@@ -166,6 +166,40 @@ final class SessionData {
     return names;
   }
 
+  /** Sets the fields a change of settings rewrites: idle timeout, deadline, principal. */
+  synchronized void writeMeta(Update.Builder update) {
+    update.set(MAX_INACTIVE, text(maxInactive.toSeconds()));
+    if (deadline != null) {
+      update.set(DEADLINE, text(deadline.toEpochMilli()));
+    }
+    if (principal != null) {
+      update.set(PRINCIPAL, principal);
+    }
+  }
+
+  /**
+   * Takes a save as written: its bytes become the stored baseline and the request's changes are
+   * cleared, so the next save writes only what changes after it.
+   *
+   * @param accessed the last access the save wrote, or null if it did not write one
+   */
+  synchronized void written(
+      Map<String, byte[]> encoded, Set<String> removes, @Nullable Instant accessed, long version) {
+    this.version = version;
+    stored.putAll(encoded);
+    for (String name : removes) {
+      stored.remove(name);
+      values.remove(name);
+    }
+    undecodable.removeAll(removes);
+    changed.clear();
+    removed.clear();
+    metaChanged = false;
+    if (accessed != null) {
+      accessWritten = accessed;
+    }
+  }
+
   /** Checks an attribute name fits a field name. */
   static void checkName(String name) {
     int bytes = name.getBytes(StandardCharsets.UTF_8).length;

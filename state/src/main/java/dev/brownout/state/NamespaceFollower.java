@@ -1,6 +1,7 @@
 package dev.brownout.state;
 
 import dev.brownout.core.internal.DaemonThreads;
+import dev.brownout.core.internal.OutageLog;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -38,6 +39,7 @@ public final class NamespaceFollower implements AutoCloseable {
   private final Duration interval;
   private final ScheduledExecutorService thread;
   private volatile @Nullable Watch watch;
+  private final OutageLog outage;
 
   /**
    * A follower of {@code namespace}, not started yet: the owner usually reads the namespace once
@@ -54,6 +56,8 @@ public final class NamespaceFollower implements AutoCloseable {
     }
     this.interval = interval;
     this.thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named(threadName));
+    this.outage =
+        new OutageLog(log, "Watch of " + namespace + " in the " + store.kind() + " store");
   }
 
   /** Starts watching, and the periodic refresh. */
@@ -92,13 +96,11 @@ public final class NamespaceFollower implements AutoCloseable {
                   thread.execute(owner::refreshAll);
                 }
               });
+      outage.recovered();
     } catch (StateException e) {
-      log.warn(
-          "Cannot watch namespace {} in the {} store yet: {}; retrying every {}",
-          namespace,
-          store.kind(),
-          e.getMessage(),
-          interval);
+      outage.failed(
+          "changes from other servers arrive with the refresh every " + interval + " until then",
+          e);
     }
   }
 

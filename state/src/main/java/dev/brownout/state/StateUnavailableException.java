@@ -1,5 +1,6 @@
 package dev.brownout.state;
 
+import dev.brownout.core.TransientFailure;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -7,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * have taken effect; callers apply their designed degradation (last known flags, the session
  * store-down policy, browse-only mode) rather than treating it as "no such record".
  */
-public class StateUnavailableException extends StateException {
+public class StateUnavailableException extends StateException implements TransientFailure {
   private static final long serialVersionUID = 1L;
 
   /** Creates the exception, naming the store and the operation in the message. */

@@ -1,5 +1,6 @@
 package dev.brownout.core.admin;
 
+import dev.brownout.core.TransientFailure;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.CoreConfig;
 import dev.brownout.core.config.Settings;
@@ -57,7 +58,18 @@ public final class AdminApi {
   /** Audit records that could not be written. */
   public static final MeterSpec AUDIT_FAILURES =
       MeterSpec.counter(
-          "brownout.admin.audit.failures", "Audit records that a sink failed to write.");
+          "brownout.admin.audit.failures",
+          "Attempts to write an audit record that the sink refused; the record is kept and"
+              + " written again.");
+
+  /** Audit records waiting for the sink. */
+  public static final MeterSpec AUDIT_PENDING =
+      MeterSpec.gauge(
+          "brownout.admin.audit.pending",
+          "Audit records reserved by changes in flight or waiting for a failing sink; at "
+              + AuditTrail.CAPACITY
+              + " changes are refused.",
+          "");
 
   /** The prefix of Brownout's versioned admin routes. */
   public static final String API_ROOT = "/api/v1";
@@ -67,6 +79,7 @@ public final class AdminApi {
   private final List<AdminRoute> routes;
   private final AdminAuthenticator authenticator;
   private final AuditSink auditSink;
+  private final AuditTrail auditTrail;
   private final BrownoutMetrics metrics;
   private final BrownoutClock clock;
   private final boolean requireReason;
@@ -74,6 +87,8 @@ public final class AdminApi {
   private AdminApi(Builder builder, AdminAuthenticator authenticator) {
     this.authenticator = authenticator;
     this.auditSink = builder.auditSink;
+    this.auditTrail =
+        new AuditTrail(auditSink, builder.metrics, builder.clock, AuditTrail.CAPACITY);
     this.metrics = builder.metrics;
     this.clock = builder.clock;
     this.requireReason = builder.settings.get(CoreConfig.ADMIN_REQUIRE_REASON);
@@ -273,43 +288,74 @@ public final class AdminApi {
               400,
               "changes must say why: add a '" + AdminRequest.REASON_HEADER + "' header"));
     }
+    if (route.access() != Access.WRITE) {
+      return run(route, request);
+    }
+    // A change and its audit record go together: room for the record first, or no change at all.
+    if (!auditTrail.reserve()) {
+      return problem(
+              request,
+              Problem.of(
+                  "audit-unavailable",
+                  "Audit trail unavailable",
+                  503,
+                  "the audit sink has refused records for a while and "
+                      + auditTrail.waiting()
+                      + " wait to be written; changes are refused, and nothing was changed, until"
+                      + " it takes them"))
+          .withHeader("Retry-After", "5");
+    }
     AdminResponse response;
     try {
-      response = route.handler().handle(request);
+      response = run(route, request);
+    } catch (RuntimeException e) {
+      auditTrail.release();
+      throw e;
+    }
+    if (response.status() < 300) {
+      audit(route, request, response);
+    } else {
+      auditTrail.release();
+    }
+    return response;
+  }
+
+  private AdminResponse run(AdminRoute route, AdminRequest request) {
+    try {
+      return route.handler().handle(request);
     } catch (ProblemException e) {
       return problem(request, e.problem());
     } catch (CodecException | IllegalArgumentException e) {
       return problem(request, Problem.of("bad-request", "Bad request", 400, e.getMessage()));
+    } catch (RuntimeException e) {
+      if (e instanceof TransientFailure) {
+        return problem(
+                request,
+                Problem.of(
+                        "unavailable",
+                        "Dependency unavailable",
+                        503,
+                        "a dependency did not answer in time, so the change may not have been"
+                            + " made; read the resource again before you retry: "
+                            + e.getMessage())
+                    .with("retryable", true))
+            .withHeader("Retry-After", "5");
+      }
+      throw e;
     }
-    if (route.access() == Access.WRITE && response.status() < 300) {
-      audit(route, request, response);
-    }
-    return response;
   }
 
   private void audit(AdminRoute route, AdminRequest request, AdminResponse response) {
     AdminResponse.Change change =
         response.change().orElse(new AdminResponse.Change(request.path(), null, null));
     JsonCodec codec = JsonCodec.standard();
-    try {
-      auditSink.record(
-          new AuditRecord(
-              clock.instant(),
-              request.principal().name(),
-              route.id(),
-              change.target(),
-              change.before() == null ? null : codec.encodeToString(change.before()),
-              change.after() == null ? null : codec.encodeToString(change.after()),
-              request.reason().orElse(null)));
-    } catch (RuntimeException e) {
-      metrics.counter(AUDIT_FAILURES).increment();
-      log.error(
-          "Could not write the audit record of {} on {} by {}",
-          route.id(),
-          change.target(),
-          request.principal().name(),
-          e);
-    }
+    auditTrail.record(
+        AuditRecord.builder(
+                clock.instant(), request.principal().name(), route.id(), change.target())
+            .before(change.before() == null ? null : codec.encodeToString(change.before()))
+            .after(change.after() == null ? null : codec.encodeToString(change.after()))
+            .reason(request.reason().orElse(null))
+            .build());
   }
 
   private AdminResponse index(AdminRequest request) {

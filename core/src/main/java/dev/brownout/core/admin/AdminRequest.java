@@ -132,8 +132,8 @@ public final class AdminRequest {
   /**
    * The body decoded from JSON.
    *
-   * @throws ProblemException 400 naming what is wrong if the body is missing, not JSON, or does not
-   *     fit {@code type}; 415 if it is declared as something other than JSON
+   * @throws ProblemException 400 naming what is wrong if the body is missing, not JSON, {@code
+   *     null}, or does not fit {@code type}; 415 if it is declared as something other than JSON
    */
   public <T> T body(Class<T> type) {
     Optional<String> contentType = header("Content-Type");
@@ -148,11 +148,17 @@ public final class AdminRequest {
     if (body.length == 0) {
       throw ProblemException.badRequest("this request needs a JSON body");
     }
+    T value;
     try {
-      return codec.decode(body, type);
+      value = codec.decode(body, type);
     } catch (CodecException e) {
       throw ProblemException.badRequest(e.getMessage());
     }
+    if (value == null) {
+      throw ProblemException.badRequest(
+          "the body must be a JSON " + (type.isArray() ? "array" : "object") + ", not null");
+    }
+    return value;
   }
 
   /** Who is calling; set once the request is authenticated. */

@@ -21,6 +21,6 @@ public final class CoreDeclarations implements ModuleDeclarations {
 
   @Override
   public List<MeterSpec> meters() {
-    return List.of(AdminApi.REQUESTS, AdminApi.AUDIT_FAILURES);
+    return List.of(AdminApi.REQUESTS, AdminApi.AUDIT_FAILURES, AdminApi.AUDIT_PENDING);
   }
 }

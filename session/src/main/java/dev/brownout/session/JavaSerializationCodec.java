@@ -21,22 +21,57 @@ import java.util.Objects;
  * <p>The allow-list always includes the JDK's value and collection types ({@code java.lang}, {@code
  * java.util}, {@code java.time}, {@code java.math}); add the application's packages with patterns
  * in {@link ObjectInputFilter.Config#createFilter} form: {@code com.acme.cart.*} for one package,
- * {@code com.acme.**} for a package and its subpackages. Depth, references and array lengths are
- * bounded too. Prefer {@link JsonSessionCodec}: it survives class changes, which Java serialization
- * does not.
+ * {@code com.acme.**} for a package and its subpackages.
+ *
+ * <p>The shape of what is read is bounded too, because an allow-list of harmless classes does not
+ * stop a small record from costing minutes of CPU: a 1.6 KB stream of nested {@code HashSet}s,
+ * thirty deep, makes deserialization hash 2<sup>30</sup> times. By default a stream may nest
+ * {@value #DEFAULT_MAX_DEPTH} objects deep, hold {@value #DEFAULT_MAX_REFERENCES} references and
+ * arrays of {@value #DEFAULT_MAX_ARRAY_LENGTH} elements, and be {@value #DEFAULT_MAX_BYTES} bytes
+ * long; {@link #withLimits} changes them. A stream over a limit is refused with {@link
+ * SessionCodecException}, and the codec-failure policy applies. Prefer {@link JsonSessionCodec}: it
+ * survives class changes, which Java serialization does not.
  */
 public final class JavaSerializationCodec implements SessionCodec {
   private static final List<String> JDK =
       List.of("java.lang.*", "java.util.*", "java.time.*", "java.math.*");
-  private static final String LIMITS = "maxdepth=32;maxrefs=100000;maxarray=1000000";
+
+  /** How deep objects may nest by default: enough for a cart of items with a few maps. */
+  public static final int DEFAULT_MAX_DEPTH = 12;
+
+  /** How many object references a stream may hold by default. */
+  public static final int DEFAULT_MAX_REFERENCES = 10_000;
+
+  /** The longest array by default. */
+  public static final int DEFAULT_MAX_ARRAY_LENGTH = 100_000;
+
+  /** The longest stream by default, in bytes. */
+  public static final int DEFAULT_MAX_BYTES = 256 * 1024;
 
   private final List<String> allowed;
+  private final int maxDepth;
+  private final int maxReferences;
+  private final int maxArrayLength;
+  private final int maxBytes;
   private final ObjectInputFilter filter;
 
-  private JavaSerializationCodec(List<String> allowed) {
+  private JavaSerializationCodec(
+      List<String> allowed, int maxDepth, int maxReferences, int maxArrayLength, int maxBytes) {
     this.allowed = List.copyOf(allowed);
+    this.maxDepth = maxDepth;
+    this.maxReferences = maxReferences;
+    this.maxArrayLength = maxArrayLength;
+    this.maxBytes = maxBytes;
     List<String> parts = new ArrayList<>();
-    parts.add(LIMITS);
+    parts.add(
+        "maxdepth="
+            + maxDepth
+            + ";maxrefs="
+            + maxReferences
+            + ";maxarray="
+            + maxArrayLength
+            + ";maxbytes="
+            + maxBytes);
     parts.addAll(JDK);
     parts.addAll(allowed);
     parts.add("!*");
@@ -67,7 +102,48 @@ public final class JavaSerializationCodec implements SessionCodec {
       }
       checked.add(p);
     }
-    return new JavaSerializationCodec(checked);
+    return new JavaSerializationCodec(
+        checked,
+        DEFAULT_MAX_DEPTH,
+        DEFAULT_MAX_REFERENCES,
+        DEFAULT_MAX_ARRAY_LENGTH,
+        DEFAULT_MAX_BYTES);
+  }
+
+  /**
+   * This codec with other bounds on what it reads.
+   *
+   * @param maxDepth how deep objects may nest, 1 to 64 (each level can double the work a crafted
+   *     stream of sets causes)
+   * @param maxReferences references in one stream, 1 to 1 000 000
+   * @param maxArrayLength the longest array, 0 to 10 000 000
+   * @param maxBytes the longest stream, 1 to 16 MiB
+   * @throws IllegalArgumentException naming every bound out of its range
+   */
+  public JavaSerializationCodec withLimits(
+      int maxDepth, int maxReferences, int maxArrayLength, int maxBytes) {
+    List<String> problems = new ArrayList<>();
+    if (maxDepth < 1 || maxDepth > 64) {
+      problems.add("maxDepth must be between 1 and 64 but was " + maxDepth);
+    }
+    if (maxReferences < 1 || maxReferences > 1_000_000) {
+      problems.add("maxReferences must be between 1 and 1000000 but was " + maxReferences);
+    }
+    if (maxArrayLength < 0 || maxArrayLength > 10_000_000) {
+      problems.add("maxArrayLength must be between 0 and 10000000 but was " + maxArrayLength);
+    }
+    if (maxBytes < 1 || maxBytes > 16 * 1024 * 1024) {
+      problems.add("maxBytes must be between 1 and 16777216 but was " + maxBytes);
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    return new JavaSerializationCodec(allowed, maxDepth, maxReferences, maxArrayLength, maxBytes);
+  }
+
+  /** The bounds: depth, references, array length, bytes. */
+  public List<Integer> limits() {
+    return List.of(maxDepth, maxReferences, maxArrayLength, maxBytes);
   }
 
   /** The application's patterns, besides the JDK's. */
@@ -155,6 +231,17 @@ public final class JavaSerializationCodec implements SessionCodec {
 
   @Override
   public Object decode(String attribute, byte[] bytes) {
+    if (bytes.length > maxBytes) {
+      throw new SessionCodecException(
+          attribute,
+          "session attribute '"
+              + attribute
+              + "' is "
+              + bytes.length
+              + " bytes, over the codec's limit of "
+              + maxBytes,
+          null);
+    }
     try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
       in.setObjectInputFilter(filter);
       return in.readObject();

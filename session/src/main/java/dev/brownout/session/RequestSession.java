@@ -150,14 +150,14 @@ final class RequestSession {
       } else {
         try {
           data = repository().load(id);
+          sessions.storeAnswered();
         } catch (StateException e) {
           StoreDownPolicy policy = sessions.storeDownPolicy();
           if (policy == StoreDownPolicy.NEW_SESSION) {
-            sessions.storeError("new-session");
-            log.warn("Session store unreachable; going on with a new session: {}", e.getMessage());
+            sessions.storeError("new-session", "requests go on with a new session", e);
             return;
           }
-          sessions.storeError("rejected");
+          sessions.storeError("rejected", "requests that need their session get 503", e);
           throw new SessionStoreUnavailableException(
               "the session store cannot be reached (" + e.getMessage() + ")", e);
         }
@@ -284,25 +284,21 @@ final class RequestSession {
     try {
       repository().save(data);
       sessions.saved(data);
+      sessions.storeAnswered();
       return true;
     } catch (StateException e) {
       switch (sessions.storeDownPolicy()) {
         case SERVE_CACHED -> {
           sessions.defer(data);
-          sessions.storeError("deferred");
-          log.warn(
-              "Session store unreachable; this server keeps the change and retries: {}",
-              e.getMessage());
+          sessions.storeError("deferred", "each server keeps its changes and retries them", e);
           return true;
         }
         case NEW_SESSION -> {
-          sessions.storeError("dropped");
-          log.warn("Session store unreachable; the session change is dropped: {}", e.getMessage());
+          sessions.storeError("dropped", "session changes are dropped", e);
           return true;
         }
         default -> {
-          sessions.storeError("rejected");
-          log.warn("Session store unreachable; the request fails closed: {}", e.getMessage());
+          sessions.storeError("rejected", "requests that change their session fail closed", e);
           return false;
         }
       }

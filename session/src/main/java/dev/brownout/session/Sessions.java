@@ -3,6 +3,7 @@ package dev.brownout.session;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.Settings;
 import dev.brownout.core.internal.DaemonThreads;
+import dev.brownout.core.internal.OutageLog;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.time.BrownoutClock;
 import dev.brownout.state.ForwardingStateStore;
@@ -58,10 +59,17 @@ public final class Sessions implements AutoCloseable {
   private final Map<String, SessionData> pending = new ConcurrentHashMap<>();
   private final @Nullable ScheduledExecutorService resync;
   private @Nullable SessionFilter filter;
+  private final OutageLog outage;
 
   private Sessions(Builder builder) {
     Settings config = builder.settings;
     this.metrics = builder.metrics;
+    this.outage =
+        new OutageLog(
+            log,
+            "Session store (" + builder.store.kind() + ")",
+            builder.clock,
+            OutageLog.DEFAULT_SUMMARY_INTERVAL);
     this.storeDown = config.get(SessionConfig.STORE_DOWN);
     int nearCacheSize = config.get(SessionConfig.NEAR_CACHE_SIZE);
     if (storeDown == StoreDownPolicy.SERVE_CACHED && nearCacheSize == 0) {
@@ -292,13 +300,20 @@ public final class Sessions implements AutoCloseable {
     pending.remove(data.id);
   }
 
-  void storeError(String action) {
+  /** A store call of a request failed: counted, and logged once per outage with a summary. */
+  void storeError(String action, String consequence, StateException error) {
+    outage.failed(consequence, error);
     metrics
         .counter(
             SessionMetrics.STORE_ERRORS,
             storeDown.name().toLowerCase(Locale.ROOT).replace('_', '-'),
             action)
         .increment();
+  }
+
+  /** A store call of a request worked: ends the outage in the log, if there was one. */
+  void storeAnswered() {
+    outage.recovered();
   }
 
   void event(String event) {

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The web console as a browser runs it: headless Chromium, driven over the DevTools protocol, signs
  * in with the token and kills a flag. Skipped where no {@code chromium} is installed ({@code
- * apt-get install chromium}).
+ * apt-get install chromium}), except in CI, which installs it and sets {@code
+ * BROWNOUT_REQUIRE_BROWSER} so that a missing browser fails the run.
  */
 class ConsoleInBrowserTest {
   static String chromium() {
@@ -124,6 +125,10 @@ class ConsoleInBrowserTest {
   @SuppressWarnings("unchecked")
   void anOperatorKillsAFeatureFromTheConsole() throws Exception {
     String chromium = chromium();
+    if (System.getenv("BROWNOUT_REQUIRE_BROWSER") != null) {
+      // CI installs Chromium and sets this: there, a browser test that would skip fails instead.
+      assertThat(chromium).as("chromium on the PATH (BROWNOUT_REQUIRE_BROWSER is set)").isNotNull();
+    }
     assumeTrue(chromium != null, "no chromium on the PATH");
     Path profile = Files.createTempDirectory("brownout-chromium");
     try (DemoApplication demo = DemoApplication.start("--site-port", "0", "--admin-port", "0")) {

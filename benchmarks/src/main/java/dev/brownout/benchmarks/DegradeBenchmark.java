@@ -4,6 +4,7 @@ import dev.brownout.core.guard.GuardedProxies;
 import dev.brownout.degrade.CircuitBreaker;
 import dev.brownout.degrade.Resilience;
 import dev.brownout.degrade.Retry;
+import dev.brownout.state.InMemoryStateStore;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.RetryPolicy;
@@ -70,7 +71,7 @@ public class DegradeBenchmark {
     RetryConfig retryConfig =
         RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(10)).build();
     resilience =
-        Resilience.builder()
+        Resilience.builder(InMemoryStateStore.create())
             .circuitBreaker("prices", breakerConfig)
             .retry("prices", retryConfig)
             .build();

@@ -7,10 +7,15 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.lang.annotation.Annotation;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
-/** Applies {@link CircuitBreaker}: each call through the named breaker, which may refuse it. */
+/**
+ * Applies {@link CircuitBreaker}: each call through the named breaker, which may refuse it. The
+ * breaker records the outcome: a failure, or a result its result rule counts as one. For an
+ * asynchronous method the outcome is the future's.
+ */
 final class BreakerGuard implements GuardFactory {
   private final Function<
           String, AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker>>
@@ -39,9 +44,31 @@ final class BreakerGuard implements GuardFactory {
     if (annotation.isEmpty()) {
       return Optional.empty();
     }
+    Calls.requireSupportedReturn(method, "@CircuitBreaker");
     // The holder, not the breaker: live reconfiguration swaps the breaker and takes effect at once.
     AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker> holder =
         holders.apply(annotation.get().value());
+    if (Calls.isAsync(method)) {
+      return Optional.of(
+          (args, next) -> {
+            io.github.resilience4j.circuitbreaker.CircuitBreaker breaker = holder.get();
+            if (!breaker.tryAcquirePermission()) {
+              return CompletableFuture.failedFuture(
+                  CallNotPermittedException.createCallNotPermittedException(breaker));
+            }
+            long start = breaker.getCurrentTimestamp();
+            return Calls.start(next, args)
+                .whenComplete(
+                    (result, failure) -> {
+                      long took = breaker.getCurrentTimestamp() - start;
+                      if (failure != null) {
+                        breaker.onError(took, breaker.getTimestampUnit(), failure);
+                      } else {
+                        breaker.onResult(took, breaker.getTimestampUnit(), result);
+                      }
+                    });
+          });
+    }
     return Optional.of(
         (args, next) -> {
           io.github.resilience4j.circuitbreaker.CircuitBreaker breaker = holder.get();
@@ -55,7 +82,8 @@ final class BreakerGuard implements GuardFactory {
           } catch (Throwable failure) {
             throw failed(breaker, start, failure);
           }
-          breaker.onSuccess(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit());
+          breaker.onResult(
+              breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), result);
           return result;
         });
   }

@@ -23,6 +23,27 @@ public final class DegradeConfig {
                   + " a reason whose notification was lost.")
           .build();
 
+  /** How one server's automatic reason affects the others. */
+  public static final ConfigKey<FleetMode> WRITE_PATH_FLEET =
+      ConfigKey.of("brownout.degrade.write-path.fleet", ValueType.enumeration(FleetMode.class))
+          .defaultValue(FleetMode.OWN)
+          .doc(
+              "How one server's automatic browse-only reason (its write path failing) affects the"
+                  + " others: own (only that server is browse-only), any (every server is), or"
+                  + " quorum (every server is while more than brownout.degrade.write-path.quorum"
+                  + " of the live servers report it). Manual and maintenance reasons always hold"
+                  + " for the whole fleet.")
+          .build();
+
+  /** The share of live servers that makes the fleet browse-only in quorum mode. */
+  public static final ConfigKey<Double> WRITE_PATH_QUORUM =
+      ConfigKey.of("brownout.degrade.write-path.quorum", ValueType.decimal(0, 1))
+          .defaultValue(0.5)
+          .doc(
+              "In quorum mode, the share of live servers whose write path must be failing (more"
+                  + " than this) for every server to be browse-only.")
+          .build();
+
   /** Failure rate that trips the write path. */
   public static final ConfigKey<Double> WRITE_PATH_FAILURE_RATE =
       ConfigKey.of("brownout.degrade.write-path.failure-rate", ValueType.decimal(1, 100))
@@ -136,6 +157,48 @@ public final class DegradeConfig {
                   + " with ±50% jitter.")
           .build();
 
+  /** The retry budget's share of calls. */
+  public static final ConfigKey<Double> RETRY_BUDGET_RATIO =
+      ConfigKey.of("brownout.degrade.retry.budget.ratio", ValueType.decimal(0, 10))
+          .defaultValue(0.2)
+          .doc(
+              "Retries (and failovers to the next provider) allowed as a share of recent calls,"
+                  + " per retry or failover chain: with 0.2, at most 20% more calls reach a"
+                  + " failing vendor than the application makes, so retries cannot multiply its"
+                  + " brownout into an outage.")
+          .build();
+
+  /** Retries a second the budget always allows. */
+  public static final ConfigKey<Double> RETRY_BUDGET_MIN_PER_SECOND =
+      ConfigKey.of("brownout.degrade.retry.budget.min-per-second", ValueType.decimal(0, 100_000))
+          .defaultValue(10.0)
+          .doc(
+              "Retries a second always allowed per retry or failover chain, however few calls it"
+                  + " has, so a quiet service can still retry.")
+          .build();
+
+  /** Threads for synchronous timeouts. */
+  public static final ConfigKey<Integer> TIMEOUT_MAX_THREADS =
+      ConfigKey.of("brownout.degrade.timeout.max-threads", ValueType.integer(1, 10_000))
+          .defaultValue(100)
+          .doc(
+              "Threads that synchronous @Timeout attempts run on, at most (virtual threads on JDK"
+                  + " 21+). An attempt keeps its thread until it really ends, even after its caller"
+                  + " stopped waiting, so a vendor that hangs deaf to interrupts holds at most this"
+                  + " many; further calls are refused at once (CallRejectedException).")
+          .build();
+
+  /** How often stored controls are re-read. */
+  public static final ConfigKey<Duration> CONTROL_REFRESH_INTERVAL =
+      ConfigKey.of(
+              "brownout.degrade.control.refresh-interval",
+              ValueType.duration(Duration.ofMillis(10), Duration.ofHours(1)))
+          .defaultValue(Duration.ofSeconds(5))
+          .doc(
+              "How often each server re-reads the operators' controls of guards (forced breakers,"
+                  + " changed settings) besides the store's change notifications.")
+          .build();
+
   /**
    * A count-based breaker's rate and window from three keys, checked: the minimum number of calls
    * cannot exceed the window.
@@ -165,6 +228,8 @@ public final class DegradeConfig {
   public static List<ConfigKey<?>> keys() {
     return List.of(
         READ_MODE_REFRESH_INTERVAL,
+        WRITE_PATH_FLEET,
+        WRITE_PATH_QUORUM,
         WRITE_PATH_FAILURE_RATE,
         WRITE_PATH_WINDOW,
         WRITE_PATH_MINIMUM_CALLS,
@@ -177,6 +242,10 @@ public final class DegradeConfig {
         BREAKER_WAIT_IN_OPEN,
         BREAKER_SLOW_CALL,
         RETRY_MAX_ATTEMPTS,
-        RETRY_WAIT);
+        RETRY_WAIT,
+        RETRY_BUDGET_RATIO,
+        RETRY_BUDGET_MIN_PER_SECOND,
+        TIMEOUT_MAX_THREADS,
+        CONTROL_REFRESH_INTERVAL);
   }
 }

@@ -5,21 +5,24 @@ import dev.brownout.core.admin.AdminResponse;
 import dev.brownout.core.admin.AdminRoute;
 import dev.brownout.core.admin.Problem;
 import dev.brownout.core.admin.ProblemException;
+import dev.brownout.state.PreconditionFailedException;
 import dev.brownout.state.RecordTooLargeException;
 import dev.brownout.state.StateException;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The degrade module's admin routes: read mode under {@code /api/v1/read-mode}, circuit breakers
- * under {@code /api/v1/breakers}. Every change is audited with its state before and after.
+ * The degrade module's admin routes: read mode under {@code /api/v1/read-mode}; circuit breakers,
+ * retries, bulkheads, rate limits and timeouts under {@code /api/v1/breakers}, {@code retries},
+ * {@code bulkheads}, {@code rate-limits} and {@code timeouts}, their changes kept in the store so
+ * they hold on every server. Every change is audited with its state before and after; changes to
+ * guards take {@code If-Match} with the ETag a read gave.
  */
 final class DegradeRoutes {
   private DegradeRoutes() {}
@@ -32,24 +35,6 @@ final class DegradeRoutes {
    * @param eta when writes should work again, if known
    */
   record ReasonRequest(String kind, String message, @Nullable Instant eta) {}
-
-  /**
-   * New breaker settings; fields left out keep their current value.
-   *
-   * @param failureRateThreshold percent of failed calls that opens the breaker
-   * @param slowCallRateThreshold percent of slow calls that opens it
-   * @param slowCallDurationMillis how slow a slow call is
-   * @param waitInOpenStateMillis how long it stays open before trying half-open
-   * @param slidingWindowSize how many calls the rates are over
-   * @param minimumNumberOfCalls calls needed before the rates count
-   */
-  record BreakerSettings(
-      @Nullable Float failureRateThreshold,
-      @Nullable Float slowCallRateThreshold,
-      @Nullable Long slowCallDurationMillis,
-      @Nullable Long waitInOpenStateMillis,
-      @Nullable Integer slidingWindowSize,
-      @Nullable Integer minimumNumberOfCalls) {}
 
   static List<AdminRoute> readMode(ReadMode readMode) {
     String root = "/api/v1/read-mode";
@@ -78,6 +63,30 @@ final class DegradeRoutes {
     view.put("mode", readMode.mode().headerValue());
     view.put("reasons", readMode.reasons());
     readMode.retryAfter().ifPresent(eta -> view.put("retryAfter", eta.toString()));
+    Map<String, Object> fleet = new LinkedHashMap<>();
+    fleet.put("server", readMode.serverId());
+    fleet.put("mode", readMode.fleetMode().name().toLowerCase(Locale.ROOT));
+    if (readMode.fleetMode() == FleetMode.QUORUM) {
+      fleet.put("liveServers", readMode.liveServers());
+    }
+    // Which servers report their write path failing, whether or not it holds here.
+    List<Map<String, Object>> reporting = new ArrayList<>();
+    for (ReadOnlyReason reason : readMode.allReasons()) {
+      if (reason.server() != null) {
+        reporting.add(
+            Map.of(
+                "server",
+                reason.server(),
+                "reason",
+                reason.id(),
+                "since",
+                reason.since().toString(),
+                "appliesHere",
+                readMode.reasons().contains(reason)));
+      }
+    }
+    fleet.put("reporting", reporting);
+    view.put("fleet", fleet);
     return view;
   }
 
@@ -143,85 +152,195 @@ final class DegradeRoutes {
     return AdminResponse.noContent().withChange("read-mode/" + id, before, view(readMode));
   }
 
-  /** The ranges the admin API accepts for breaker settings; the docs list the same. */
-  static final float MAX_RATE = 100;
-
-  static final long MAX_SLOW_CALL_MILLIS = Duration.ofMinutes(10).toMillis();
-  static final long MAX_WAIT_IN_OPEN_MILLIS = Duration.ofHours(1).toMillis();
-  static final int MAX_WINDOW = 10_000;
-
-  /** Every setting outside its range, named with its value and range. */
-  static List<String> outOfRange(BreakerSettings body, CircuitBreakerConfig current) {
-    List<String> problems = new ArrayList<>();
-    rate(problems, "failureRateThreshold", body.failureRateThreshold());
-    rate(problems, "slowCallRateThreshold", body.slowCallRateThreshold());
-    range(problems, "slowCallDurationMillis", body.slowCallDurationMillis(), MAX_SLOW_CALL_MILLIS);
-    range(problems, "waitInOpenStateMillis", body.waitInOpenStateMillis(), MAX_WAIT_IN_OPEN_MILLIS);
-    Integer window = body.slidingWindowSize();
-    Integer minimum = body.minimumNumberOfCalls();
-    range(problems, "slidingWindowSize", window == null ? null : (long) window, MAX_WINDOW);
-    range(problems, "minimumNumberOfCalls", minimum == null ? null : (long) minimum, MAX_WINDOW);
-    int size = window != null ? window : current.getSlidingWindowSize();
-    int least = minimum != null ? minimum : current.getMinimumNumberOfCalls();
-    if ((window != null || minimum != null)
-        && current.getSlidingWindowType() == CircuitBreakerConfig.SlidingWindowType.COUNT_BASED
-        && least > size) {
-      problems.add(
-          "minimumNumberOfCalls ("
-              + least
-              + ") cannot exceed slidingWindowSize ("
-              + size
-              + ") for a count-based window");
-    }
-    return problems;
+  static List<AdminRoute> resilience(Resilience resilience) {
+    List<AdminRoute> routes = new ArrayList<>();
+    String breakers = "/api/v1/breakers";
+    routes.add(
+        AdminRoute.get(
+            breakers,
+            "breakers.list",
+            "Every circuit breaker: state, rates, calls, settings, and what operators forced.",
+            request -> AdminResponse.ok(Map.of("breakers", listBreakers(resilience)))));
+    routes.add(
+        AdminRoute.get(
+            breakers + "/{name}",
+            "breakers.get",
+            "One circuit breaker; its ETag is the version of its control.",
+            request -> {
+              String name = request.pathParam("name");
+              Map<String, Object> view = describe(resilience, find(resilience, name));
+              return AdminResponse.ok(view).withETag(etag(resilience, "breaker", name));
+            }));
+    routes.add(
+        AdminRoute.write(
+            "POST",
+            breakers + "/{name}/{action}",
+            "breakers.transition",
+            "force-open, force-closed (never opens) or release (counting again, closed) a breaker"
+                + " on every server; close and reset are release.",
+            request -> transition(resilience, request)));
+    routes.add(
+        AdminRoute.write(
+            "PUT",
+            breakers + "/{name}/config",
+            "breakers.configure",
+            "Change a breaker's settings on every server; fields left out keep their value, and"
+                + " a forced state stays forced.",
+            request ->
+                change(
+                    resilience,
+                    request,
+                    "breaker",
+                    r ->
+                        resilience.changeBreaker(
+                            r.pathParam("name"),
+                            r.body(ControlSettings.Breaker.class),
+                            version(resilience, "breaker", r.pathParam("name"))),
+                    name -> describe(resilience, find(resilience, name)))));
+    routes.addAll(
+        settingsRoutes(
+            resilience,
+            "/api/v1/retries",
+            "retries",
+            "retry",
+            resilience::retryNames,
+            name -> ControlSettings.Retry.of(resilience.retry(name).getRetryConfig()),
+            (name, r, v) -> resilience.changeRetry(name, r.body(ControlSettings.Retry.class), v)));
+    routes.addAll(
+        settingsRoutes(
+            resilience,
+            "/api/v1/bulkheads",
+            "bulkheads",
+            "bulkhead",
+            resilience::bulkheadNames,
+            name -> ControlSettings.Bulkhead.of(resilience.bulkhead(name).getBulkheadConfig()),
+            (name, r, v) ->
+                resilience.changeBulkhead(name, r.body(ControlSettings.Bulkhead.class), v)));
+    routes.addAll(
+        settingsRoutes(
+            resilience,
+            "/api/v1/rate-limits",
+            "rate-limits",
+            "rate-limit",
+            resilience::rateLimiterNames,
+            name ->
+                ControlSettings.RateLimit.of(resilience.rateLimiter(name).getRateLimiterConfig()),
+            (name, r, v) ->
+                resilience.changeRateLimit(name, r.body(ControlSettings.RateLimit.class), v)));
+    routes.addAll(
+        settingsRoutes(
+            resilience,
+            "/api/v1/timeouts",
+            "timeouts",
+            "timeout",
+            resilience::timeoutNames,
+            name -> new ControlSettings.Timeout(resilience.timeout(name).toMillis()),
+            (name, r, v) ->
+                resilience.changeTimeout(name, r.body(ControlSettings.Timeout.class), v)));
+    return routes;
   }
 
-  private static void rate(List<String> problems, String name, @Nullable Float value) {
-    if (value != null && !(value > 0 && value <= MAX_RATE)) {
-      problems.add(name + " must be above 0 and at most 100 (percent) but was " + value);
-    }
+  /** Changes one guard's stored control. */
+  @FunctionalInterface
+  private interface Change {
+    ResilienceControl.Control apply(String name, AdminRequest request, OptionalLong version);
   }
 
-  private static void range(List<String> problems, String name, @Nullable Long value, long max) {
-    if (value != null && (value < 1 || value > max)) {
-      problems.add(name + " must be between 1 and " + max + " but was " + value);
-    }
-  }
-
-  static List<AdminRoute> breakers(Resilience resilience) {
-    String root = "/api/v1/breakers";
+  private static List<AdminRoute> settingsRoutes(
+      Resilience resilience,
+      String root,
+      String id,
+      String kind,
+      java.util.function.Supplier<java.util.Set<String>> names,
+      java.util.function.Function<String, Object> settings,
+      Change change) {
     return List.of(
         AdminRoute.get(
             root,
-            "breakers.list",
-            "Every circuit breaker: state, rates, calls and settings.",
-            request -> AdminResponse.ok(Map.of("breakers", list(resilience)))),
-        AdminRoute.write(
-            "POST",
-            root + "/{name}/{action}",
-            "breakers.transition",
-            "force-open, force-closed (never opens), close or reset a breaker.",
-            request -> transition(resilience, request)),
+            id + ".list",
+            "Every declared " + kind + " with its settings now.",
+            request -> {
+              List<Map<String, Object>> all = new ArrayList<>();
+              for (String name : names.get()) {
+                Map<String, Object> view = new LinkedHashMap<>();
+                view.put("name", name);
+                view.put("settings", settings.apply(name));
+                view.put("etag", etag(resilience, kind, name));
+                all.add(view);
+              }
+              return AdminResponse.ok(Map.of(id, all));
+            }),
         AdminRoute.write(
             "PUT",
             root + "/{name}/config",
-            "breakers.configure",
-            "Replace a breaker's settings live; fields left out keep their value.",
-            request -> configure(resilience, request)));
+            id + ".configure",
+            "Change a " + kind + "'s settings on every server; fields left out keep their value.",
+            request ->
+                change(
+                    resilience,
+                    request,
+                    kind,
+                    r ->
+                        change.apply(
+                            r.pathParam("name"), r, version(resilience, kind, r.pathParam("name"))),
+                    name -> Map.of("name", name, "settings", settings.apply(name)))));
   }
 
-  private static List<Map<String, Object>> list(Resilience resilience) {
+  /** Applies a change with If-Match, audited with the view before and after. */
+  private static AdminResponse change(
+      Resilience resilience,
+      AdminRequest request,
+      String kind,
+      java.util.function.Function<AdminRequest, ResilienceControl.Control> apply,
+      java.util.function.Function<String, Object> view) {
+    String name = request.pathParam("name");
+    Object before;
+    try {
+      before = view.apply(name);
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.notFound(e.getMessage());
+    }
+    request.checkIfMatch(etag(resilience, kind, name));
+    try {
+      ResilienceControl.Control done = apply.apply(request);
+      Object after = view.apply(name);
+      return AdminResponse.ok(after)
+          .withETag(Long.toString(done.version()))
+          .withChange(kind + "/" + name, before, after);
+    } catch (PreconditionFailedException e) {
+      throw ProblemException.preconditionFailed(
+          "the " + kind + " was changed meanwhile; read it again and reapply your change",
+          etag(resilience, kind, name));
+    }
+  }
+
+  private static OptionalLong version(Resilience resilience, String kind, String name) {
+    return resilience
+        .control(kind, name)
+        .map(control -> OptionalLong.of(control.version()))
+        .orElse(OptionalLong.empty());
+  }
+
+  private static String etag(Resilience resilience, String kind, String name) {
+    return "\""
+        + resilience
+            .control(kind, name)
+            .map(control -> Long.toString(control.version()))
+            .orElse("0")
+        + "\"";
+  }
+
+  private static List<Map<String, Object>> listBreakers(Resilience resilience) {
     List<Map<String, Object>> all = new ArrayList<>();
     for (String name : resilience.circuitBreakerNames()) {
-      all.add(describe(resilience.circuitBreaker(name)));
+      all.add(describe(resilience, resilience.circuitBreaker(name)));
     }
     return all;
   }
 
   private static Map<String, Object> describe(
-      io.github.resilience4j.circuitbreaker.CircuitBreaker breaker) {
+      Resilience resilience, io.github.resilience4j.circuitbreaker.CircuitBreaker breaker) {
     var metrics = breaker.getMetrics();
-    CircuitBreakerConfig config = breaker.getCircuitBreakerConfig();
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("name", breaker.getName());
     view.put("state", breaker.getState().name().toLowerCase(Locale.ROOT).replace('_', '-'));
@@ -230,18 +349,11 @@ final class DegradeRoutes {
     view.put("bufferedCalls", metrics.getNumberOfBufferedCalls());
     view.put("failedCalls", metrics.getNumberOfFailedCalls());
     view.put("notPermittedCalls", metrics.getNumberOfNotPermittedCalls());
-    view.put("settings", settings(config));
+    view.put("settings", ControlSettings.Breaker.of(breaker.getCircuitBreakerConfig()));
+    var control = resilience.control("breaker", breaker.getName());
+    view.put("forced", control.map(ResilienceControl.Control::forced).orElse(null));
+    view.put("etag", etag(resilience, "breaker", breaker.getName()));
     return view;
-  }
-
-  private static BreakerSettings settings(CircuitBreakerConfig config) {
-    return new BreakerSettings(
-        config.getFailureRateThreshold(),
-        config.getSlowCallRateThreshold(),
-        config.getSlowCallDurationThreshold().toMillis(),
-        config.getWaitIntervalFunctionInOpenState().apply(1),
-        config.getSlidingWindowSize(),
-        config.getMinimumNumberOfCalls());
   }
 
   private static io.github.resilience4j.circuitbreaker.CircuitBreaker find(
@@ -254,62 +366,34 @@ final class DegradeRoutes {
   }
 
   private static AdminResponse transition(Resilience resilience, AdminRequest request) {
-    var breaker = find(resilience, request.pathParam("name"));
+    String name = request.pathParam("name");
+    var breaker = find(resilience, name);
     String action = request.pathParam("action");
-    Map<String, Object> before = describe(breaker);
-    switch (action) {
-      case "force-open" -> breaker.transitionToForcedOpenState();
-      case "force-closed" -> breaker.transitionToDisabledState();
-      case "close" -> breaker.transitionToClosedState();
-      case "reset" -> breaker.reset();
-      default ->
-          throw ProblemException.badRequest(
-              "action must be force-open, force-closed, close or reset but was '" + action + "'");
-    }
-    Map<String, Object> after = describe(breaker);
-    return AdminResponse.ok(after).withChange("breaker/" + breaker.getName(), before, after);
-  }
-
-  private static AdminResponse configure(Resilience resilience, AdminRequest request) {
-    var breaker = find(resilience, request.pathParam("name"));
-    BreakerSettings body = request.body(BreakerSettings.class);
-    CircuitBreakerConfig current = breaker.getCircuitBreakerConfig();
-    List<String> problems = outOfRange(body, current);
-    if (!problems.isEmpty()) {
-      throw ProblemException.badRequest(
-          "invalid breaker settings, nothing changed: " + String.join("; ", problems));
-    }
-    Map<String, Object> before = describe(breaker);
-    CircuitBreakerConfig.Builder next = CircuitBreakerConfig.from(current);
+    String forced =
+        switch (action) {
+          case "force-open" -> "open";
+          case "force-closed" -> "closed";
+          case "release", "close", "reset" -> "";
+          default ->
+              throw ProblemException.badRequest(
+                  "action must be force-open, force-closed or release (close and reset are"
+                      + " release) but was '"
+                      + action
+                      + "'");
+        };
+    Map<String, Object> before = describe(resilience, breaker);
+    request.checkIfMatch(etag(resilience, "breaker", name));
+    ResilienceControl.Control done;
     try {
-      if (body.failureRateThreshold() != null) {
-        next.failureRateThreshold(body.failureRateThreshold());
-      }
-      if (body.slowCallRateThreshold() != null) {
-        next.slowCallRateThreshold(body.slowCallRateThreshold());
-      }
-      if (body.slowCallDurationMillis() != null) {
-        next.slowCallDurationThreshold(Duration.ofMillis(body.slowCallDurationMillis()));
-      }
-      if (body.waitInOpenStateMillis() != null) {
-        next.waitDurationInOpenState(Duration.ofMillis(body.waitInOpenStateMillis()));
-      }
-      if (body.slidingWindowSize() != null || body.minimumNumberOfCalls() != null) {
-        int size =
-            body.slidingWindowSize() != null
-                ? body.slidingWindowSize()
-                : current.getSlidingWindowSize();
-        int minimum =
-            body.minimumNumberOfCalls() != null
-                ? body.minimumNumberOfCalls()
-                : current.getMinimumNumberOfCalls();
-        next.slidingWindow(size, minimum, current.getSlidingWindowType());
-      }
-      var replaced = resilience.reconfigure(breaker.getName(), next.build());
-      Map<String, Object> after = describe(replaced);
-      return AdminResponse.ok(after).withChange("breaker/" + breaker.getName(), before, after);
-    } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest("invalid breaker settings: " + e.getMessage());
+      done = resilience.force(name, forced, version(resilience, "breaker", name));
+    } catch (PreconditionFailedException e) {
+      throw ProblemException.preconditionFailed(
+          "the breaker was changed meanwhile; read it again and reapply your change",
+          etag(resilience, "breaker", name));
     }
+    Map<String, Object> after = describe(resilience, resilience.circuitBreaker(name));
+    return AdminResponse.ok(after)
+        .withETag(Long.toString(done.version()))
+        .withChange("breaker/" + name, before, after);
   }
 }

@@ -2,6 +2,7 @@ package dev.brownout.degrade;
 
 import dev.brownout.core.admin.AdminRoute;
 import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.config.CoreConfig;
 import dev.brownout.core.config.Settings;
 import dev.brownout.core.guard.GuardFactory;
 import dev.brownout.core.internal.OutageLog;
@@ -17,15 +18,19 @@ import dev.brownout.state.StateRecord;
 import dev.brownout.state.StateStore;
 import dev.brownout.state.StateUnavailableException;
 import dev.brownout.state.Update;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,10 +57,21 @@ public final class ReadMode implements AutoCloseable {
   /** The namespace reasons are kept in. */
   public static final Namespace NAMESPACE = Namespace.small(NAMESPACE_NAME);
 
+  /** Where servers announce themselves in quorum mode, one leased record each. */
+  public static final Namespace SERVERS = Namespace.small("brownout-servers");
+
   /** Whether this server is browse-only: 1 or 0. */
   public static final MeterSpec MODE =
       MeterSpec.gauge(
           "brownout.read_mode.browse_only", "1 while this server is browse-only, else 0.", "");
+
+  /** Writes refused while browse-only. */
+  public static final MeterSpec REFUSED =
+      MeterSpec.counter(
+          "brownout.read_mode.refused_writes",
+          "Writes refused because the application is browse-only, by gate: filter (HTTP 503) or"
+              + " guard (@WriteOperation).",
+          "gate");
 
   private static final Logger log = LoggerFactory.getLogger(ReadMode.class);
   private static final String FIELD = "reason";
@@ -73,11 +89,22 @@ public final class ReadMode implements AutoCloseable {
   private volatile Mode lastNotified = Mode.READ_WRITE;
   private final Duration refreshInterval;
   private final OutageLog outage;
+  private final BrownoutMetrics metrics;
+  private final String serverId;
+  private final FleetMode fleetMode;
+  private final double quorum;
+  private volatile int liveServers;
+  private volatile Instant lastHeartbeat = Instant.EPOCH;
 
   private ReadMode(Builder builder) {
     this.store = builder.store;
     this.clock = builder.clock;
     this.refreshInterval = builder.settings.get(DegradeConfig.READ_MODE_REFRESH_INTERVAL);
+    this.metrics = builder.metrics;
+    this.serverId =
+        builder.settings.find(CoreConfig.SERVER_ID).orElseGet(ReadMode::defaultServerId);
+    this.fleetMode = builder.settings.get(DegradeConfig.WRITE_PATH_FLEET);
+    this.quorum = builder.settings.get(DegradeConfig.WRITE_PATH_QUORUM);
     this.outage =
         new OutageLog(
             log,
@@ -113,16 +140,77 @@ public final class ReadMode implements AutoCloseable {
   public Mode mode() {
     Instant now = clock.instant();
     for (ReadOnlyReason reason : shared) {
-      if (reason.activeAt(now)) {
+      if (reason.activeAt(now) && applies(reason, now)) {
         return Mode.BROWSE_ONLY;
       }
     }
     for (ReadOnlyReason reason : local.values()) {
-      if (reason.activeAt(now)) {
+      if (reason.activeAt(now) && applies(reason, now)) {
         return Mode.BROWSE_ONLY;
       }
     }
     return Mode.READ_WRITE;
+  }
+
+  /**
+   * Whether a reason holds on this server: reasons of the whole application always do; a server's
+   * own automatic reason does on that server, and on the others as the fleet mode says.
+   */
+  private boolean applies(ReadOnlyReason reason, Instant now) {
+    String reporter = reason.server();
+    if (reporter == null || reporter.equals(serverId)) {
+      return true;
+    }
+    return switch (fleetMode) {
+      case OWN -> false;
+      case ANY -> true;
+      case QUORUM -> quorumReached(now);
+    };
+  }
+
+  private boolean quorumReached(Instant now) {
+    Set<String> failing = new HashSet<>();
+    for (ReadOnlyReason reason : shared) {
+      if (reason.server() != null && reason.activeAt(now)) {
+        failing.add(reason.server());
+      }
+    }
+    int live = Math.max(liveServers, failing.size());
+    return live > 0 && failing.size() > quorum * live;
+  }
+
+  /** This server's name in the fleet ({@code brownout.server.id}). */
+  public String serverId() {
+    return serverId;
+  }
+
+  /** How other servers' automatic reasons affect this one. */
+  public FleetMode fleetMode() {
+    return fleetMode;
+  }
+
+  /**
+   * Every active reason the store holds, those of other servers that do not apply here included:
+   * for the admin API's fleet view.
+   */
+  public List<ReadOnlyReason> allReasons() {
+    Instant now = clock.instant();
+    Map<String, ReadOnlyReason> all = new LinkedHashMap<>();
+    shared.stream().filter(r -> r.activeAt(now)).forEach(r -> all.put(r.id(), r));
+    local.values().stream().filter(r -> r.activeAt(now)).forEach(r -> all.putIfAbsent(r.id(), r));
+    List<ReadOnlyReason> sorted = new ArrayList<>(all.values());
+    sorted.sort(Comparator.comparing(ReadOnlyReason::since));
+    return sorted;
+  }
+
+  /** Servers announced in the store as live (quorum mode only; 0 otherwise). */
+  public int liveServers() {
+    return liveServers;
+  }
+
+  /** Counts a write refused by {@code gate} ({@code filter} or {@code guard}). */
+  void refused(String gate) {
+    metrics.counter(REFUSED, gate).increment();
   }
 
   /** How often reasons are re-read; for tests. */
@@ -135,12 +223,16 @@ public final class ReadMode implements AutoCloseable {
     return mode() == Mode.BROWSE_ONLY;
   }
 
-  /** The active reasons, shared and local, oldest first. */
+  /** The active reasons in force on this server, shared and local, oldest first. */
   public List<ReadOnlyReason> reasons() {
     Instant now = clock.instant();
     Map<String, ReadOnlyReason> all = new LinkedHashMap<>();
-    shared.stream().filter(r -> r.activeAt(now)).forEach(r -> all.put(r.id(), r));
-    local.values().stream().filter(r -> r.activeAt(now)).forEach(r -> all.putIfAbsent(r.id(), r));
+    shared.stream()
+        .filter(r -> r.activeAt(now) && applies(r, now))
+        .forEach(r -> all.put(r.id(), r));
+    local.values().stream()
+        .filter(r -> r.activeAt(now) && applies(r, now))
+        .forEach(r -> all.putIfAbsent(r.id(), r));
     List<ReadOnlyReason> sorted = new ArrayList<>(all.values());
     sorted.sort(Comparator.comparing(ReadOnlyReason::since));
     return sorted;
@@ -276,7 +368,42 @@ public final class ReadMode implements AutoCloseable {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
+  /** The host name and process id: unique enough within a fleet without configuration. */
+  static String defaultServerId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (IOException | RuntimeException e) {
+      host = "server";
+    }
+    return host + "-" + ProcessHandle.current().pid();
+  }
+
+  /** In quorum mode: announces this server as live, and counts the live ones. */
+  private void heartbeat() {
+    if (fleetMode != FleetMode.QUORUM) {
+      return;
+    }
+    Instant now = clock.instant();
+    try {
+      if (!now.isBefore(lastHeartbeat.plus(refreshInterval))) {
+        store.update(
+            SERVERS,
+            serverId,
+            Update.builder()
+                .set("seen", now.toString())
+                .expireAt(now.plus(refreshInterval.multipliedBy(5)))
+                .build());
+        lastHeartbeat = now;
+      }
+      liveServers = store.list(SERVERS).size();
+    } catch (StateException e) {
+      outage.failed("keeping the last known count of live servers", e);
+    }
+  }
+
   private void refresh() {
+    heartbeat();
     long before = edits.get();
     try {
       List<ReadOnlyReason> read = new ArrayList<>();
@@ -342,7 +469,12 @@ public final class ReadMode implements AutoCloseable {
   public static final class Builder {
     private final StateStore store;
     private final Settings settings =
-        Settings.of(List.of(DegradeConfig.READ_MODE_REFRESH_INTERVAL));
+        Settings.of(
+            List.of(
+                DegradeConfig.READ_MODE_REFRESH_INTERVAL,
+                DegradeConfig.WRITE_PATH_FLEET,
+                DegradeConfig.WRITE_PATH_QUORUM,
+                CoreConfig.SERVER_ID));
     private BrownoutClock clock = BrownoutClock.system();
     private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
 
@@ -372,6 +504,27 @@ public final class ReadMode implements AutoCloseable {
      */
     public Builder refreshInterval(Duration interval) {
       settings.set(DegradeConfig.READ_MODE_REFRESH_INTERVAL, interval);
+      return this;
+    }
+
+    /** This server's name in the fleet ({@code brownout.server.id}); default host and pid. */
+    public Builder serverId(String id) {
+      settings.set(CoreConfig.SERVER_ID, id);
+      return this;
+    }
+
+    /**
+     * How another server's automatic reason affects this one ({@code
+     * brownout.degrade.write-path.fleet}). Default {@link FleetMode#OWN}.
+     */
+    public Builder fleetMode(FleetMode mode) {
+      settings.set(DegradeConfig.WRITE_PATH_FLEET, mode);
+      return this;
+    }
+
+    /** In quorum mode, the share of live servers that must fail ({@code …write-path.quorum}). */
+    public Builder quorum(double share) {
+      settings.set(DegradeConfig.WRITE_PATH_QUORUM, share);
       return this;
     }
 

@@ -142,6 +142,7 @@ public final class ReadModeFilter implements Filter {
   }
 
   private void refuse(HttpServletRequest http, HttpServletResponse out) throws IOException {
+    readMode.refused("filter");
     List<ReadOnlyReason> reasons = readMode.reasons();
     Instant eta = readMode.retryAfter().orElse(null);
     Duration retryAfter = retryAfter(eta, Instant.now(), defaultRetryAfter);

@@ -7,6 +7,7 @@ import java.lang.annotation.Annotation;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Applies {@link WriteOperation} and {@link ReadOnlySafe} to service methods through {@link
@@ -49,9 +50,22 @@ final class ReadModeGuard implements GuardFactory {
       return Optional.empty();
     }
     String operation = method.describe();
+    if (Calls.isAsync(method)) {
+      return Optional.of(
+          (args, next) -> {
+            if (readMode.isBrowseOnly()) {
+              readMode.refused("guard");
+              return CompletableFuture.failedFuture(
+                  new ReadOnlyModeException(
+                      operation, readMode.reasons(), readMode.retryAfter().orElse(null)));
+            }
+            return next.proceed(args);
+          });
+    }
     return Optional.of(
         (args, next) -> {
           if (readMode.isBrowseOnly()) {
+            readMode.refused("guard");
             throw new ReadOnlyModeException(
                 operation, readMode.reasons(), readMode.retryAfter().orElse(null));
           }

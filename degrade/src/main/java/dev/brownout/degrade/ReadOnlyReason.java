@@ -22,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  *     since}, and within {@link #MAX_ETA} of it
  * @param leaseUntil when the reason lapses unless renewed; required for automatic reasons, so a
  *     server that set one and then died cannot keep the application read-only
+ * @param server the server that reports it, for an automatic reason that is that server's own (the
+ *     write path's); whether it makes other servers browse-only is the fleet setting {@code
+ *     brownout.degrade.write-path.fleet}. Null for reasons of the whole application.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ReadOnlyReason(
@@ -31,7 +34,8 @@ public record ReadOnlyReason(
     Instant since,
     String message,
     @Nullable Instant eta,
-    @Nullable Instant leaseUntil) {
+    @Nullable Instant leaseUntil,
+    @Nullable String server) {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9:._-]{0,127}");
 
   /** The furthest an ETA may be from the moment the reason was set. */
@@ -114,6 +118,18 @@ public record ReadOnlyReason(
     }
   }
 
+  /** A reason of the whole application, reported by no server in particular. */
+  public ReadOnlyReason(
+      String id,
+      Kind kind,
+      String source,
+      Instant since,
+      String message,
+      @Nullable Instant eta,
+      @Nullable Instant leaseUntil) {
+    this(id, kind, source, since, message, eta, leaseUntil, null);
+  }
+
   /** Whether the reason holds at {@code now}: not past its lease. */
   public boolean activeAt(Instant now) {
     return leaseUntil == null || leaseUntil.isAfter(now);
@@ -122,7 +138,7 @@ public record ReadOnlyReason(
   /** This reason with its lease moved to {@code until}. */
   public ReadOnlyReason renewedUntil(Instant until) {
     return new ReadOnlyReason(
-        id, kind, source, since, message, eta, Objects.requireNonNull(until, "until"));
+        id, kind, source, since, message, eta, Objects.requireNonNull(until, "until"), server);
   }
 
   /**
@@ -150,6 +166,7 @@ public record ReadOnlyReason(
     private @Nullable String message;
     private @Nullable Instant eta;
     private @Nullable Instant leaseUntil;
+    private @Nullable String server;
 
     private Builder(String id, Kind kind) {
       this.id = id;
@@ -186,6 +203,12 @@ public record ReadOnlyReason(
       return this;
     }
 
+    /** The server that reports the reason, for a server's own automatic reason. */
+    public Builder server(@Nullable String id) {
+      this.server = id;
+      return this;
+    }
+
     /**
      * Builds the reason.
      *
@@ -193,7 +216,14 @@ public record ReadOnlyReason(
      */
     public ReadOnlyReason build() {
       return new ReadOnlyReason(
-          id, kind, source, since == null ? Instant.now() : since, message, eta, leaseUntil);
+          id,
+          kind,
+          source,
+          since == null ? Instant.now() : since,
+          message,
+          eta,
+          leaseUntil,
+          server);
     }
   }
 }

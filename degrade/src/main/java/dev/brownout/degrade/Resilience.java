@@ -4,8 +4,8 @@ import dev.brownout.core.admin.AdminRoute;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.Settings;
 import dev.brownout.core.guard.GuardFactory;
-import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.metrics.BrownoutMetrics;
+import dev.brownout.state.StateStore;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -27,22 +27,25 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Circuit breakers, retries, timeouts and typed fallbacks for third-party calls, on Resilience4j's
- * core modules (not its Spring module), applied to interfaces by {@link
- * dev.brownout.core.guard.GuardedProxies}:
+ * Circuit breakers, retries, timeouts, bulkheads, rate limits, typed fallbacks and failover chains
+ * for third-party calls, on Resilience4j's core modules (not its Spring module), applied to
+ * interfaces by {@link dev.brownout.core.guard.GuardedProxies}:
  *
  * <pre>{@code
- * Resilience resilience = Resilience.builder()
+ * Resilience resilience = Resilience.builder(store)
  *     .circuitBreaker("payments", CircuitBreakerConfig.custom().failureRateThreshold(50).build())
  *     .retry("payments", RetryConfig.custom().maxAttempts(3).ignoreExceptions(CallNotPermittedException.class).build())
+ *     .fallback(PaymentApi.class, new QueuedPayments(database))
  *     .metrics(metrics)
  *     .build();
  * PaymentApi payments = GuardedProxies.builder().add(resilience.guards()).build().proxy(PaymentApi.class, client);
@@ -51,47 +54,110 @@ import java.util.concurrent.atomic.AtomicReference;
  * A call meets them in their documented order ({@code ORDER} on each annotation): fallback, retry,
  * circuit breaker, rate limiter, timeout, bulkhead; so every attempt passes through the breaker and
  * is bounded by the timeout, a bulkhead slot is held only while the call runs, and the fallback
- * sees the final outcome once. Breakers, retries, bulkheads and rate limiters must be declared by
- * name: a misspelt name is an error when the proxy is built. A breaker's settings can be replaced
- * live ({@link #reconfigure}). Meters are Resilience4j's own ({@code
- * resilience4j.circuitbreaker.*}, {@code resilience4j.retry.*}, {@code resilience4j.bulkhead.*},
- * {@code resilience4j.ratelimiter.*}).
+ * sees the final outcome once. Methods returning {@code CompletionStage} are guarded through their
+ * futures. Breakers, retries, bulkheads, rate limiters and named timeouts must be declared: a
+ * misspelt name is an error when the proxy is built.
+ *
+ * <p>What operators change through the admin API (a breaker forced open or closed, new settings for
+ * a breaker, retry, bulkhead, rate limiter or timeout) is kept in the store's namespace {@code
+ * brownout-resilience}: it holds on every server sharing the store, and across restarts. Meters are
+ * Resilience4j's own ({@code resilience4j.*}) plus {@link ResilienceMeters}.
  */
 public final class Resilience implements AutoCloseable {
   private final CircuitBreakerRegistry breakers;
   private final RetryRegistry retries;
   private final BulkheadRegistry bulkheads;
   private final RateLimiterRegistry rateLimiters;
-  // Guards hold these, so a breaker replaced by live reconfiguration takes effect at once.
+  // Guards hold these, so an instance replaced by a settings change takes effect at once.
   private final Map<String, AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker>>
       breakerHolders = new ConcurrentHashMap<>();
-  private final ExecutorService timeoutThreads =
-      Executors.newCachedThreadPool(DaemonThreads.named("brownout-timeout"));
+  private final Map<String, CircuitBreakerConfig> breakerBase = new ConcurrentHashMap<>();
+  private final Map<String, Long> breakerEpochs = new ConcurrentHashMap<>();
+  private final Map<String, RetryGuard.Declared> retryHolders = new ConcurrentHashMap<>();
+  private final Map<String, RetryConfig> retryBase = new ConcurrentHashMap<>();
+  private final Map<String, BulkheadConfig> bulkheadBase = new ConcurrentHashMap<>();
+  private final Map<String, RateLimiterConfig> rateLimiterBase = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> timeouts = new ConcurrentHashMap<>();
+  private final Map<String, Long> timeoutBase = new ConcurrentHashMap<>();
+  private final Map<String, RetryBudget> failoverBudgets = new ConcurrentHashMap<>();
+  private final Map<Class<?>, Object> fallbacks;
+  private final CircuitBreakerConfig defaultBreaker;
+  private final double budgetRatio;
+  private final double budgetMinPerSecond;
+  private final BrownoutMetrics metrics;
+  private final TimeoutThreads timeoutThreads;
+  private final ResilienceControl control;
 
   private Resilience(Builder builder) {
+    this.metrics = builder.metrics;
+    this.fallbacks = Map.copyOf(builder.fallbacks);
+    this.defaultBreaker = builder.defaultBreaker();
+    this.budgetRatio = builder.settings.get(DegradeConfig.RETRY_BUDGET_RATIO);
+    this.budgetMinPerSecond = builder.settings.get(DegradeConfig.RETRY_BUDGET_MIN_PER_SECOND);
     this.breakers = CircuitBreakerRegistry.ofDefaults();
-    builder.breakerConfigs.forEach(
-        (name, config) ->
-            breakerHolders.put(name, new AtomicReference<>(breakers.circuitBreaker(name, config))));
+    builder.breakerConfigs.forEach(this::declareBreaker);
     this.retries = RetryRegistry.ofDefaults();
-    builder.retryConfigs.forEach(retries::retry);
+    builder.retryConfigs.forEach(
+        (name, config) -> {
+          retryBase.put(name, config);
+          retryHolders.put(
+              name,
+              new RetryGuard.Declared(
+                  new AtomicReference<>(retries.retry(name, config)), budget(), name));
+        });
     this.bulkheads = BulkheadRegistry.ofDefaults();
-    builder.bulkheadConfigs.forEach(bulkheads::bulkhead);
+    builder.bulkheadConfigs.forEach(
+        (name, config) -> {
+          bulkheadBase.put(name, config);
+          bulkheads.bulkhead(name, config);
+        });
     this.rateLimiters = RateLimiterRegistry.ofDefaults();
-    builder.rateLimiterConfigs.forEach(rateLimiters::rateLimiter);
-    MeterRegistry registry = builder.metrics.registry();
+    builder.rateLimiterConfigs.forEach(
+        (name, config) -> {
+          rateLimiterBase.put(name, config);
+          rateLimiters.rateLimiter(name, config);
+        });
+    builder.timeoutConfigs.forEach(
+        (name, limit) -> {
+          timeoutBase.put(name, limit.toMillis());
+          timeouts.put(name, new AtomicLong(limit.toMillis()));
+        });
+    MeterRegistry registry = metrics.registry();
     TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry);
     TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(registry);
     TaggedBulkheadMetrics.ofBulkheadRegistry(bulkheads).bindTo(registry);
     TaggedRateLimiterMetrics.ofRateLimiterRegistry(rateLimiters).bindTo(registry);
+    this.timeoutThreads =
+        new TimeoutThreads(builder.settings.get(DegradeConfig.TIMEOUT_MAX_THREADS), metrics);
+    this.control =
+        new ResilienceControl(
+            builder.store,
+            this::applyControl,
+            builder.settings.get(DegradeConfig.CONTROL_REFRESH_INTERVAL));
+    control.start();
   }
 
-  /** Starts a builder. */
-  public static Builder builder() {
-    return new Builder();
+  /**
+   * Starts a builder whose run-time controls (forced breakers, changed settings) are kept in {@code
+   * store}, so they hold on every server that shares it and across restarts; {@code
+   * InMemoryStateStore.create()} keeps them in this process only.
+   */
+  public static Builder builder(StateStore store) {
+    return new Builder(store);
   }
 
-  /** A declared breaker, to read its state or force it open or closed. */
+  private RetryBudget budget() {
+    return new RetryBudget(budgetRatio, budgetMinPerSecond, System::nanoTime);
+  }
+
+  private synchronized AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker>
+      declareBreaker(String name, CircuitBreakerConfig config) {
+    breakerBase.put(name, config);
+    return breakerHolders.computeIfAbsent(
+        name, n -> new AtomicReference<>(breakers.circuitBreaker(n, config)));
+  }
+
+  /** A declared breaker, to read its state. */
   public io.github.resilience4j.circuitbreaker.CircuitBreaker circuitBreaker(String name) {
     return holder(name, "no circuit breaker named '").get();
   }
@@ -99,6 +165,69 @@ public final class Resilience implements AutoCloseable {
   /** The names of the declared breakers. */
   public Set<String> circuitBreakerNames() {
     return new TreeSet<>(breakerHolders.keySet());
+  }
+
+  /** The names of the declared retries. */
+  public Set<String> retryNames() {
+    return new TreeSet<>(retryHolders.keySet());
+  }
+
+  /** The names of the declared bulkheads. */
+  public Set<String> bulkheadNames() {
+    return new TreeSet<>(bulkheadBase.keySet());
+  }
+
+  /** The names of the declared rate limiters. */
+  public Set<String> rateLimiterNames() {
+    return new TreeSet<>(rateLimiterBase.keySet());
+  }
+
+  /** The names of the declared timeouts. */
+  public Set<String> timeoutNames() {
+    return new TreeSet<>(timeouts.keySet());
+  }
+
+  /** A declared retry's policy now. */
+  public io.github.resilience4j.retry.Retry retry(String name) {
+    return retryDeclared(name).retry().get();
+  }
+
+  /** A declared bulkhead. */
+  public io.github.resilience4j.bulkhead.Bulkhead bulkhead(String name) {
+    return bulkheads.find(name).orElseThrow(() -> unknown("bulkhead", name, bulkheadBase.keySet()));
+  }
+
+  /** A declared rate limiter. */
+  public io.github.resilience4j.ratelimiter.RateLimiter rateLimiter(String name) {
+    return rateLimiters
+        .find(name)
+        .orElseThrow(() -> unknown("rate limiter", name, rateLimiterBase.keySet()));
+  }
+
+  /** A declared timeout's limit now. */
+  public Duration timeout(String name) {
+    return Duration.ofMillis(timeoutHolder(name).get());
+  }
+
+  private AtomicLong timeoutHolder(String name) {
+    AtomicLong holder = timeouts.get(name);
+    if (holder == null) {
+      throw unknown("timeout", name, timeouts.keySet());
+    }
+    return holder;
+  }
+
+  private RetryGuard.Declared retryDeclared(String name) {
+    RetryGuard.Declared declared = retryHolders.get(name);
+    if (declared == null) {
+      throw unknown("retry", name, retryHolders.keySet());
+    }
+    return declared;
+  }
+
+  private static IllegalArgumentException unknown(String what, String name, Set<String> declared) {
+    return new IllegalArgumentException(
+        "no " + what + " named '" + name + "'; declared: " + new TreeSet<>(declared));
   }
 
   private AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker> holder(
@@ -113,31 +242,206 @@ public final class Resilience implements AutoCloseable {
   }
 
   /**
-   * Replaces a declared breaker's configuration, live: calls from now on meet a new breaker with
-   * the new settings, starting closed; its meters keep the same name.
-   *
-   * @return the new breaker
-   * @throws IllegalArgumentException if no breaker has that name
+   * Starts a failover chain named {@code name} across providers of {@code api}; each provider sits
+   * behind the breaker of its own name (declared, or made with the default settings).
    */
-  public io.github.resilience4j.circuitbreaker.CircuitBreaker reconfigure(
-      String name, CircuitBreakerConfig config) {
-    Objects.requireNonNull(config, "config");
-    AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker> holder =
-        holder(name, "no circuit breaker named '");
-    io.github.resilience4j.circuitbreaker.CircuitBreaker replacement =
-        io.github.resilience4j.circuitbreaker.CircuitBreaker.of(name, config);
-    breakers.replace(name, replacement);
-    holder.set(replacement);
-    return replacement;
+  public <T> Failover.Builder<T> failover(String name, Class<T> api) {
+    return new Failover.Builder<>(
+        name,
+        api,
+        provider -> {
+          var declared = breakerHolders.get(provider);
+          return declared != null ? declared : declareBreaker(provider, defaultBreaker);
+        },
+        chain -> failoverBudgets.computeIfAbsent(chain, c -> budget()),
+        metrics);
+  }
+
+  // --- run-time control, kept in the store
+
+  /**
+   * The store's control of a guard: {@code kind} is breaker, retry, bulkhead, rate-limit, timeout.
+   */
+  Optional<ResilienceControl.Control> control(String kind, String name) {
+    return control.read(kind, name);
   }
 
   /**
-   * The admin routes: {@code GET /api/v1/breakers}, {@code POST
-   * /api/v1/breakers/{name}/{force-open|force-closed|close|reset}} and {@code PUT
-   * /api/v1/breakers/{name}/config} for live settings.
+   * Forces a breaker open ({@code "open"}) or closed ({@code "closed"}) on every server, or
+   * releases it ({@code ""}: back to counting, closed, on every server).
+   */
+  ResilienceControl.Control force(String name, String forced, OptionalLong ifVersion) {
+    holder(name, "no circuit breaker named '");
+    return control.write("breaker", name, forced, null, forced.isEmpty(), ifVersion);
+  }
+
+  /** Changes a breaker's settings on every server; a forced state stays forced. */
+  ResilienceControl.Control changeBreaker(
+      String name, ControlSettings.Breaker settings, OptionalLong ifVersion) {
+    holder(name, "no circuit breaker named '");
+    ControlSettings.Breaker stored =
+        control.settings(control.read("breaker", name).orElse(null), ControlSettings.Breaker.class);
+    ControlSettings.Breaker merged = settings.over(stored);
+    requireValid(merged.problems(breakerBase.get(name)));
+    return control.write("breaker", name, null, merged, false, ifVersion);
+  }
+
+  /** Changes a retry's settings on every server. */
+  ResilienceControl.Control changeRetry(
+      String name, ControlSettings.Retry settings, OptionalLong ifVersion) {
+    retryDeclared(name);
+    ControlSettings.Retry merged =
+        settings.over(
+            control.settings(
+                control.read("retry", name).orElse(null), ControlSettings.Retry.class));
+    requireValid(merged.problems());
+    return control.write("retry", name, null, merged, false, ifVersion);
+  }
+
+  /** Changes a bulkhead's settings on every server. */
+  ResilienceControl.Control changeBulkhead(
+      String name, ControlSettings.Bulkhead settings, OptionalLong ifVersion) {
+    bulkhead(name);
+    ControlSettings.Bulkhead merged =
+        settings.over(
+            control.settings(
+                control.read("bulkhead", name).orElse(null), ControlSettings.Bulkhead.class));
+    requireValid(merged.problems());
+    return control.write("bulkhead", name, null, merged, false, ifVersion);
+  }
+
+  /** Changes a rate limiter's settings on every server. */
+  ResilienceControl.Control changeRateLimit(
+      String name, ControlSettings.RateLimit settings, OptionalLong ifVersion) {
+    rateLimiter(name);
+    ControlSettings.RateLimit merged =
+        settings.over(
+            control.settings(
+                control.read("rate-limit", name).orElse(null), ControlSettings.RateLimit.class));
+    requireValid(merged.problems());
+    return control.write("rate-limit", name, null, merged, false, ifVersion);
+  }
+
+  /** Changes a declared timeout's limit on every server. */
+  ResilienceControl.Control changeTimeout(
+      String name, ControlSettings.Timeout settings, OptionalLong ifVersion) {
+    timeoutHolder(name);
+    ControlSettings.Timeout merged =
+        settings.over(
+            control.settings(
+                control.read("timeout", name).orElse(null), ControlSettings.Timeout.class));
+    requireValid(merged.problems());
+    return control.write("timeout", name, null, merged, false, ifVersion);
+  }
+
+  private static void requireValid(List<String> problems) {
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "invalid settings, nothing changed: " + String.join("; ", problems));
+    }
+  }
+
+  /** Applies a stored control to this server's guard. */
+  private synchronized void applyControl(
+      String kind, String name, ResilienceControl.@Nullable Control stored) {
+    switch (kind) {
+      case "breaker" -> applyBreaker(name, stored);
+      case "retry" -> {
+        RetryGuard.Declared declared = retryHolders.get(name);
+        if (declared != null) {
+          ControlSettings.Retry settings = control.settings(stored, ControlSettings.Retry.class);
+          RetryConfig config =
+              settings == null ? retryBase.get(name) : settings.applyTo(retryBase.get(name));
+          io.github.resilience4j.retry.Retry replacement =
+              io.github.resilience4j.retry.Retry.of(name, config);
+          retries.replace(name, replacement);
+          declared.retry().set(replacement);
+        }
+      }
+      case "bulkhead" -> {
+        BulkheadConfig base = bulkheadBase.get(name);
+        if (base != null) {
+          ControlSettings.Bulkhead settings =
+              control.settings(stored, ControlSettings.Bulkhead.class);
+          bulkhead(name).changeConfig(settings == null ? base : settings.applyTo(base));
+        }
+      }
+      case "rate-limit" -> {
+        RateLimiterConfig base = rateLimiterBase.get(name);
+        if (base != null) {
+          ControlSettings.RateLimit settings =
+              control.settings(stored, ControlSettings.RateLimit.class);
+          var limiter = rateLimiter(name);
+          limiter.changeLimitForPeriod(
+              settings != null && settings.limitForPeriod() != null
+                  ? settings.limitForPeriod()
+                  : base.getLimitForPeriod());
+          limiter.changeTimeoutDuration(
+              settings != null && settings.timeoutMillis() != null
+                  ? Duration.ofMillis(settings.timeoutMillis())
+                  : base.getTimeoutDuration());
+        }
+      }
+      case "timeout" -> {
+        AtomicLong holder = timeouts.get(name);
+        if (holder != null) {
+          ControlSettings.Timeout settings =
+              control.settings(stored, ControlSettings.Timeout.class);
+          holder.set(
+              settings != null && settings.millis() != null
+                  ? settings.millis()
+                  : timeoutBase.get(name));
+        }
+      }
+      default -> {
+        // A kind this version does not know (written by a newer server): leave it alone.
+      }
+    }
+  }
+
+  private void applyBreaker(String name, ResilienceControl.@Nullable Control stored) {
+    AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker> holder =
+        breakerHolders.get(name);
+    if (holder == null) {
+      return;
+    }
+    CircuitBreakerConfig base = breakerBase.get(name);
+    ControlSettings.Breaker settings = control.settings(stored, ControlSettings.Breaker.class);
+    CircuitBreakerConfig wanted = settings == null ? base : settings.applyTo(base);
+    io.github.resilience4j.circuitbreaker.CircuitBreaker breaker = holder.get();
+    long epoch = stored == null ? 0 : stored.epoch();
+    boolean reset = epoch != breakerEpochs.getOrDefault(name, 0L);
+    breakerEpochs.put(name, epoch);
+    if (!ControlSettings.Breaker.of(wanted)
+        .equals(ControlSettings.Breaker.of(breaker.getCircuitBreakerConfig()))) {
+      breaker = io.github.resilience4j.circuitbreaker.CircuitBreaker.of(name, wanted);
+      breakers.replace(name, breaker);
+      holder.set(breaker);
+    } else if (reset) {
+      breaker.reset();
+    }
+    String forced = stored == null ? null : stored.forced();
+    var state = breaker.getState();
+    if ("open".equals(forced)) {
+      if (state != io.github.resilience4j.circuitbreaker.CircuitBreaker.State.FORCED_OPEN) {
+        breaker.transitionToForcedOpenState();
+      }
+    } else if ("closed".equals(forced)) {
+      if (state != io.github.resilience4j.circuitbreaker.CircuitBreaker.State.DISABLED) {
+        breaker.transitionToDisabledState();
+      }
+    } else if (state == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.FORCED_OPEN
+        || state == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.DISABLED) {
+      breaker.transitionToClosedState();
+    }
+  }
+
+  /**
+   * The admin routes: breakers, retries, bulkheads, rate limiters and timeouts, each listed, read
+   * with an ETag, and changed with {@code If-Match}; see the admin API reference.
    */
   public List<AdminRoute> adminRoutes() {
-    return DegradeRoutes.breakers(this);
+    return DegradeRoutes.resilience(this);
   }
 
   /**
@@ -146,17 +450,28 @@ public final class Resilience implements AutoCloseable {
    */
   public List<GuardFactory> guards() {
     return List.of(
-        new FallbackGuard(),
-        new RetryGuard(retries),
+        new FallbackGuard(fallbacks, metrics),
+        new RetryGuard(this::retryDeclared, timeoutThreads.scheduler(), metrics),
         new BreakerGuard(name -> holder(name, "no circuit breaker named '")),
-        new RateLimitGuard(rateLimiters),
-        new TimeoutGuard(timeoutThreads),
+        new RateLimitGuard(rateLimiters, timeoutThreads.scheduler()),
+        new TimeoutGuard(timeoutThreads, this::timeoutHolder, metrics),
         new BulkheadGuard(bulkheads));
+  }
+
+  /** Timeout threads running now, abandoned attempts included; for tests and diagnostics. */
+  int timeoutThreadsInUse() {
+    return timeoutThreads.inUse();
+  }
+
+  /** The most timeout threads that ran at once. */
+  int timeoutThreadsPeak() {
+    return timeoutThreads.peak();
   }
 
   @Override
   public void close() {
-    timeoutThreads.shutdownNow();
+    control.close();
+    timeoutThreads.close();
   }
 
   /** Builds {@link Resilience}. Not thread-safe. */
@@ -167,6 +482,8 @@ public final class Resilience implements AutoCloseable {
     private final Map<String, RateLimiterConfig> rateLimiterConfigs = new LinkedHashMap<>();
     private final Set<String> defaultBreakers = new LinkedHashSet<>();
     private final Set<String> defaultRetries = new LinkedHashSet<>();
+    private final Map<String, Duration> timeoutConfigs = new LinkedHashMap<>();
+    private final Map<Class<?>, Object> fallbacks = new LinkedHashMap<>();
     private final Settings settings =
         Settings.of(
             List.of(
@@ -176,10 +493,82 @@ public final class Resilience implements AutoCloseable {
                 DegradeConfig.BREAKER_WAIT_IN_OPEN,
                 DegradeConfig.BREAKER_SLOW_CALL,
                 DegradeConfig.RETRY_MAX_ATTEMPTS,
-                DegradeConfig.RETRY_WAIT));
+                DegradeConfig.RETRY_WAIT,
+                DegradeConfig.RETRY_BUDGET_RATIO,
+                DegradeConfig.RETRY_BUDGET_MIN_PER_SECOND,
+                DegradeConfig.TIMEOUT_MAX_THREADS,
+                DegradeConfig.CONTROL_REFRESH_INTERVAL));
+    private final StateStore store;
     private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
 
-    private Builder() {}
+    private Builder(StateStore store) {
+      this.store =
+          Objects.requireNonNull(
+              store,
+              "Resilience.builder(store) needs the store operators' controls are kept in: the"
+                  + " shared Redis or DynamoDB store, or InMemoryStateStore.create() for a single"
+                  + " process");
+    }
+
+    /**
+     * Declares a timeout named {@code name} for {@code @Timeout("name")}, whose limit operators can
+     * change at run time.
+     */
+    public Builder timeout(String name, Duration limit) {
+      Objects.requireNonNull(name, "name");
+      if (limit.toMillis() < 1 || limit.toMillis() > ControlSettings.MAX_TIMEOUT_MILLIS) {
+        throw new IllegalArgumentException(
+            "timeout " + name + " must be between 1 ms and 10 min but was " + limit);
+      }
+      timeoutConfigs.put(name, limit);
+      return this;
+    }
+
+    /**
+     * The fallback for the {@link Fallback} methods of {@code api} that name no class: an object
+     * with methods of the same names and parameters (optionally a last {@code Throwable} parameter
+     * that receives the failure). It need not implement the whole interface, and can hold its own
+     * dependencies (a queue, a cache, another vendor's client).
+     */
+    public Builder fallback(Class<?> api, Object fallback) {
+      Objects.requireNonNull(api, "api");
+      Objects.requireNonNull(fallback, "fallback");
+      if (!api.isInterface()) {
+        throw new IllegalArgumentException(
+            api.getName() + " is a class; fallbacks are registered for the guarded interface");
+      }
+      fallbacks.put(api, fallback);
+      return this;
+    }
+
+    /**
+     * Retries and failovers allowed, as a share of calls ({@code
+     * brownout.degrade.retry.budget.ratio}). Default 0.2.
+     */
+    public Builder retryBudgetRatio(double ratio) {
+      settings.set(DegradeConfig.RETRY_BUDGET_RATIO, ratio);
+      return this;
+    }
+
+    /** Retries a second always allowed ({@code brownout.degrade.retry.budget.min-per-second}). */
+    public Builder retryBudgetMinPerSecond(double retries) {
+      settings.set(DegradeConfig.RETRY_BUDGET_MIN_PER_SECOND, retries);
+      return this;
+    }
+
+    /** Threads for synchronous timeouts at most ({@code brownout.degrade.timeout.max-threads}). */
+    public Builder timeoutMaxThreads(int threads) {
+      settings.set(DegradeConfig.TIMEOUT_MAX_THREADS, threads);
+      return this;
+    }
+
+    /**
+     * How often stored controls are re-read ({@code brownout.degrade.control.refresh-interval}).
+     */
+    public Builder controlRefreshInterval(Duration interval) {
+      settings.set(DegradeConfig.CONTROL_REFRESH_INTERVAL, interval);
+      return this;
+    }
 
     /** Declares a circuit breaker with its own settings. */
     public Builder circuitBreaker(String name, CircuitBreakerConfig config) {
@@ -278,13 +667,16 @@ public final class Resilience implements AutoCloseable {
       return this;
     }
 
-    /** Where Resilience4j's meters go ({@code resilience4j.*}). Default: in memory. */
+    /**
+     * Where Resilience4j's meters ({@code resilience4j.*}) and Brownout's ({@link
+     * ResilienceMeters}) go. Default: in memory.
+     */
     public Builder metrics(BrownoutMetrics metrics) {
       this.metrics = Objects.requireNonNull(metrics, "metrics");
       return this;
     }
 
-    private CircuitBreakerConfig defaultBreaker() {
+    CircuitBreakerConfig defaultBreaker() {
       return DegradeConfig.countBased(
               settings,
               DegradeConfig.BREAKER_FAILURE_RATE,

@@ -4,17 +4,38 @@ import dev.brownout.core.guard.GuardFactory;
 import dev.brownout.core.guard.GuardedMethod;
 import dev.brownout.core.guard.MethodGuard;
 import dev.brownout.core.guard.Next;
-import io.github.resilience4j.retry.RetryRegistry;
+import dev.brownout.core.metrics.BrownoutMetrics;
 import java.lang.annotation.Annotation;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
-/** Applies {@link Retry}: a failed attempt is tried again as the named policy allows. */
+/**
+ * Applies {@link Retry}: a failed attempt, or a result the policy's result rule rejects, is tried
+ * again as the named policy allows, within the retry's budget. Every attempt carries the same
+ * {@link IdempotencyKey}. An asynchronous method waits between attempts on a scheduler, holding no
+ * thread.
+ */
 final class RetryGuard implements GuardFactory {
-  private final RetryRegistry retries;
+  /** A declared retry: its live policy and its budget. */
+  record Declared(
+      AtomicReference<io.github.resilience4j.retry.Retry> retry, RetryBudget budget, String name) {}
 
-  RetryGuard(RetryRegistry retries) {
+  private final Function<String, Declared> retries;
+  private final ScheduledExecutorService scheduler;
+  private final BrownoutMetrics metrics;
+
+  RetryGuard(
+      Function<String, Declared> retries,
+      ScheduledExecutorService scheduler,
+      BrownoutMetrics metrics) {
     this.retries = retries;
+    this.scheduler = scheduler;
+    this.metrics = metrics;
   }
 
   @Override
@@ -33,29 +54,51 @@ final class RetryGuard implements GuardFactory {
     if (annotation.isEmpty()) {
       return Optional.empty();
     }
-    String name = annotation.get().value();
-    io.github.resilience4j.retry.Retry retry =
-        Declared.named(
-            "@Retry",
-            name,
-            retries.find(name),
-            () -> retries.getAllRetries().stream().map(r -> r.getName()));
+    Calls.requireSupportedReturn(method, "@Retry");
+    Declared declared = retries.apply(annotation.get().value());
+    if (Calls.isAsync(method)) {
+      return Optional.of(
+          (args, next) -> {
+            IdempotencyKey.enter();
+            try {
+              declared.budget().deposit();
+              CompletableFuture<Object> outcome = new CompletableFuture<>();
+              io.github.resilience4j.retry.Retry.AsyncContext<Object> context =
+                  declared.retry().get().asyncContext();
+              attempt(declared, context, CallContext.capture(), args, next, outcome);
+              return outcome;
+            } finally {
+              IdempotencyKey.exit();
+            }
+          });
+    }
     return Optional.of(
         (args, next) -> {
-          io.github.resilience4j.retry.Retry.Context<Object> context = retry.context();
-          Object result;
+          IdempotencyKey.enter();
           try {
-            result = next.proceed(args);
-          } catch (Exception failure) {
-            return retryAfter(context, failure, args, next);
+            declared.budget().deposit();
+            io.github.resilience4j.retry.Retry.Context<Object> context =
+                declared.retry().get().context();
+            Object result;
+            try {
+              result = next.proceed(args);
+            } catch (Exception failure) {
+              return retryAfter(declared, context, failure, args, next);
+            }
+            if (context.onResult(result)) {
+              return retryAfterResult(declared, context, result, args, next);
+            }
+            context.onComplete();
+            return result;
+          } finally {
+            IdempotencyKey.exit();
           }
-          context.onComplete();
-          return result;
         });
   }
 
-  // The cold path, kept out of the guard so the successful call stays small enough to inline.
-  private static Object retryAfter(
+  // The cold paths, kept out of the guard so the successful call stays small enough to inline.
+  private Object retryAfter(
+      Declared declared,
       io.github.resilience4j.retry.Retry.Context<Object> context,
       Exception first,
       Object[] args,
@@ -63,14 +106,93 @@ final class RetryGuard implements GuardFactory {
       throws Throwable {
     // Throws the failure when it is not retryable or the attempts are used up; else waits.
     context.onError(first);
+    Exception last = first;
     while (true) {
+      if (!declared.budget().tryWithdraw()) {
+        metrics.counter(ResilienceMeters.BUDGET_EXHAUSTED, declared.name()).increment();
+        throw last;
+      }
+      Object result;
       try {
-        Object result = next.proceed(args);
+        result = next.proceed(args);
+      } catch (Exception failure) {
+        last = failure;
+        context.onError(failure);
+        continue;
+      }
+      if (context.onResult(result)) {
+        return retryAfterResult(declared, context, result, args, next);
+      }
+      context.onComplete();
+      return result;
+    }
+  }
+
+  private Object retryAfterResult(
+      Declared declared,
+      io.github.resilience4j.retry.Retry.Context<Object> context,
+      Object rejected,
+      Object[] args,
+      Next next)
+      throws Throwable {
+    Object last = rejected;
+    while (true) {
+      if (!declared.budget().tryWithdraw()) {
+        metrics.counter(ResilienceMeters.BUDGET_EXHAUSTED, declared.name()).increment();
+        return last;
+      }
+      Object result;
+      try {
+        result = next.proceed(args);
+      } catch (Exception failure) {
+        return retryAfter(declared, context, failure, args, next);
+      }
+      if (!context.onResult(result)) {
         context.onComplete();
         return result;
-      } catch (Exception failure) {
-        context.onError(failure);
       }
+      last = result;
     }
+  }
+
+  private void attempt(
+      Declared declared,
+      io.github.resilience4j.retry.Retry.AsyncContext<Object> context,
+      CallContext callContext,
+      Object[] args,
+      Next next,
+      CompletableFuture<Object> outcome) {
+    CompletableFuture<Object> attempt;
+    try {
+      attempt = callContext.call(() -> Calls.start(next, args));
+    } catch (Exception e) {
+      attempt = CompletableFuture.failedFuture(e);
+    }
+    attempt.whenComplete(
+        (result, failure) -> {
+          long delay = failure != null ? context.onError(failure) : context.onResult(result);
+          if (delay < 0) {
+            if (failure != null) {
+              outcome.completeExceptionally(failure);
+            } else {
+              context.onComplete();
+              outcome.complete(result);
+            }
+            return;
+          }
+          if (!declared.budget().tryWithdraw()) {
+            metrics.counter(ResilienceMeters.BUDGET_EXHAUSTED, declared.name()).increment();
+            if (failure != null) {
+              outcome.completeExceptionally(failure);
+            } else {
+              outcome.complete(result);
+            }
+            return;
+          }
+          scheduler.schedule(
+              () -> attempt(declared, context, callContext, args, next, outcome),
+              delay,
+              TimeUnit.MILLISECONDS);
+        });
   }
 }

@@ -8,9 +8,17 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Bounds one attempt of a call, synchronous methods included: the call runs on a Brownout thread
- * (with the caller's MDC) and the caller waits at most this long, then gets {@link
- * CallTimeoutException}.
+ * Bounds one attempt of a call, synchronous methods included: the call runs on one of a bounded set
+ * of Brownout threads (with the caller's MDC, OpenTelemetry context and {@link IdempotencyKey}) and
+ * the caller waits at most this long, then gets {@link CallTimeoutException}. An attempt that
+ * ignores its interrupt keeps its thread until it ends, so a vendor that hangs holds at most {@code
+ * brownout.degrade.timeout.max-threads} threads; further calls are refused at once ({@link
+ * CallRejectedException}). An asynchronous method ({@code CompletionStage}) needs no thread: its
+ * future is failed at the deadline.
+ *
+ * <p>Either name a timeout declared with {@link Resilience.Builder#timeout}
+ * ({@code @Timeout("payments")}), whose limit the admin API can change at run time, or give the
+ * limit here ({@code @Timeout(millis = 300)}).
  */
 @Documented
 @GuardAnnotation(providedBy = "Resilience.guards()")
@@ -23,6 +31,11 @@ public @interface Timeout {
    */
   int ORDER = 7000;
 
-  /** The limit in milliseconds, at least 1. */
-  long millis();
+  /**
+   * A timeout declared with {@link Resilience.Builder#timeout}; or leave it empty and give millis.
+   */
+  String value() default "";
+
+  /** The limit in milliseconds, at least 1, when no declared timeout is named. */
+  long millis() default -1;
 }

@@ -3,23 +3,32 @@ package dev.brownout.degrade;
 import dev.brownout.core.guard.GuardFactory;
 import dev.brownout.core.guard.GuardedMethod;
 import dev.brownout.core.guard.MethodGuard;
+import dev.brownout.core.metrics.BrownoutMetrics;
 import java.lang.annotation.Annotation;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.slf4j.MDC;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
-/** Applies {@link Timeout}: an attempt runs on another thread and is abandoned at its deadline. */
+/**
+ * Applies {@link Timeout}. A synchronous attempt runs on {@link TimeoutThreads}, bounded; an
+ * asynchronous one stays where it is and its future is failed at the deadline by the scheduler.
+ */
 final class TimeoutGuard implements GuardFactory {
-  private final ExecutorService threads;
+  private final TimeoutThreads threads;
+  private final Function<String, AtomicLong> declared;
+  private final BrownoutMetrics metrics;
 
-  TimeoutGuard(ExecutorService threads) {
+  /** {@code declared} finds a declared timeout's live limit in millis, or throws naming them. */
+  TimeoutGuard(
+      TimeoutThreads threads, Function<String, AtomicLong> declared, BrownoutMetrics metrics) {
     this.threads = threads;
+    this.declared = declared;
+    this.metrics = metrics;
   }
 
   @Override
@@ -38,45 +47,75 @@ final class TimeoutGuard implements GuardFactory {
     if (annotation.isEmpty()) {
       return Optional.empty();
     }
-    long millis = annotation.get().millis();
-    if (millis < 1) {
-      throw new IllegalArgumentException("@Timeout must be at least 1 ms but was " + millis);
-    }
+    Calls.requireSupportedReturn(method, "@Timeout");
+    AtomicLong limit = limit(annotation.get());
     String operation = method.describe();
+    if (Calls.isAsync(method)) {
+      return Optional.of(
+          (args, next) -> {
+            long millis = limit.get();
+            CompletableFuture<Object> attempt = Calls.start(next, args);
+            CompletableFuture<Object> bounded = new CompletableFuture<>();
+            ScheduledFuture<?> deadline =
+                threads
+                    .scheduler()
+                    .schedule(
+                        () -> {
+                          if (bounded.completeExceptionally(
+                              new CallTimeoutException(operation, millis))) {
+                            metrics.counter(ResilienceMeters.TIMEOUTS, operation).increment();
+                            attempt.cancel(true);
+                          }
+                        },
+                        millis,
+                        TimeUnit.MILLISECONDS);
+            attempt.whenComplete(
+                (result, failure) -> {
+                  deadline.cancel(false);
+                  if (failure != null) {
+                    bounded.completeExceptionally(failure);
+                  } else {
+                    bounded.complete(result);
+                  }
+                });
+            return bounded;
+          });
+    }
     return Optional.of(
-        (args, next) -> {
-          Map<String, String> mdc = MDC.getCopyOfContextMap();
-          Future<Object> attempt =
-              threads.submit(
-                  () -> {
-                    if (mdc != null) {
-                      MDC.setContextMap(mdc);
-                    }
-                    try {
-                      return next.proceed(args);
-                    } catch (Exception e) {
-                      throw e;
-                    } catch (Throwable t) {
-                      throw new ExecutionException(t);
-                    } finally {
-                      MDC.clear();
-                    }
-                  });
-          try {
-            return attempt.get(millis, TimeUnit.MILLISECONDS);
-          } catch (TimeoutException e) {
-            attempt.cancel(true);
-            throw new CallTimeoutException(operation, millis);
-          } catch (InterruptedException e) {
-            attempt.cancel(true);
-            Thread.currentThread().interrupt();
-            throw e;
-          } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw cause instanceof ExecutionException wrapped && wrapped.getCause() != null
-                ? wrapped.getCause()
-                : cause;
-          }
-        });
+        (args, next) ->
+            threads.run(
+                operation,
+                limit.get(),
+                () -> {
+                  try {
+                    return next.proceed(args);
+                  } catch (Exception | Error e) {
+                    throw e;
+                  } catch (Throwable t) {
+                    throw new ExecutionException(t);
+                  }
+                }));
+  }
+
+  private AtomicLong limit(Timeout timeout) {
+    boolean named = !timeout.value().isEmpty();
+    if (named && timeout.millis() != -1) {
+      throw new IllegalArgumentException(
+          "@Timeout names '"
+              + timeout.value()
+              + "' and gives millis = "
+              + timeout.millis()
+              + "; keep one (a declared timeout can be changed at run time)");
+    }
+    if (named) {
+      return declared.apply(timeout.value());
+    }
+    if (timeout.millis() < 1) {
+      throw new IllegalArgumentException(
+          "@Timeout must be at least 1 ms but was "
+              + timeout.millis()
+              + "; give millis, or name a timeout declared with Resilience.Builder.timeout");
+    }
+    return new AtomicLong(timeout.millis());
   }
 }

@@ -35,17 +35,22 @@ import org.slf4j.LoggerFactory;
  * WritePathDataSource} reports every JDBC call, so an application gets all of this by wrapping its
  * {@code DataSource}.
  *
- * <p>Tripping adds the automatic reason {@value #REASON_ID} to the {@link ReadMode}, shared with
- * every server, with a lease. While tripped, the {@link WriteProbe} runs every probe interval, with
- * ±50% jitter so servers do not probe in step: each failed probe renews the lease, the first
- * successful one closes the breaker and removes the reason. If this server dies meanwhile the lease
- * lapses and the others return to read-write by themselves.
+ * <p>Tripping adds this server's own automatic reason, {@code auto:write-path:<server id>}, to the
+ * {@link ReadMode}, with a lease; by default it makes only this server browse-only, and how it
+ * affects the others is {@code brownout.degrade.write-path.fleet} ({@link FleetMode}: own, any,
+ * quorum). While tripped, the {@link WriteProbe} runs every probe interval, with ±50% jitter so
+ * servers do not probe in step: each failed probe renews the lease, the first successful one closes
+ * the breaker and removes this server's reason, and only this server's. If this server dies
+ * meanwhile the lease lapses by itself.
  */
 public final class WritePath implements AutoCloseable {
   /** The circuit breaker's name, and its meters' {@code name} tag. */
   public static final String BREAKER_NAME = "write-path";
 
-  /** The id of the read-only reason the write path sets. */
+  /**
+   * The start of the id of the read-only reason the write path sets: each server's is its own,
+   * {@code auto:write-path:<server id>}.
+   */
   public static final String REASON_ID = "auto:write-path";
 
   /** Trips and recoveries. */
@@ -74,11 +79,13 @@ public final class WritePath implements AutoCloseable {
   private final String message;
   private final CircuitBreaker breaker;
   private final ScheduledExecutorService prober;
+  private final String reasonId;
   private boolean probing;
   private boolean reasonSet;
 
   private WritePath(Builder builder) {
     this.readMode = builder.readMode;
+    this.reasonId = REASON_ID + ":" + readMode.serverId();
     this.probe = builder.probe;
     this.classifier = builder.classifier;
     this.clock = builder.clock;
@@ -162,6 +169,11 @@ public final class WritePath implements AutoCloseable {
     }
   }
 
+  /** The id of this server's automatic reason: {@code auto:write-path:<server id>}. */
+  public String reasonId() {
+    return reasonId;
+  }
+
   /** Whether the write path is tripped (this server set, or holds, the automatic reason). */
   public boolean tripped() {
     return breaker.getState() != CircuitBreaker.State.CLOSED;
@@ -197,7 +209,7 @@ public final class WritePath implements AutoCloseable {
       breaker.transitionToClosedState();
       metrics.counter(TRANSITIONS, "recovered").increment();
       try {
-        readMode.leave(REASON_ID);
+        readMode.leave(reasonId);
         log.info("The write path works again; leaving browse-only mode");
       } catch (StateException e) {
         // The local reason is gone; the shared one lapses with its lease.
@@ -206,7 +218,7 @@ public final class WritePath implements AutoCloseable {
       return true;
     }
     try {
-      readMode.renew(REASON_ID, now.plus(lease));
+      readMode.renew(reasonId, now.plus(lease));
     } catch (StateException e) {
       log.debug("Cannot renew the write-path reason in the store: {}", e.getMessage());
     }
@@ -222,8 +234,9 @@ public final class WritePath implements AutoCloseable {
     metrics.counter(TRANSITIONS, "tripped").increment();
     Instant now = clock.instant();
     ReadOnlyReason reason =
-        ReadOnlyReason.builder(REASON_ID, ReadOnlyReason.Kind.AUTOMATIC)
-            .source("write-path breaker")
+        ReadOnlyReason.builder(reasonId, ReadOnlyReason.Kind.AUTOMATIC)
+            .source("write-path breaker on " + readMode.serverId())
+            .server(readMode.serverId())
             .since(now)
             .message(message)
             .leaseUntil(now.plus(lease))

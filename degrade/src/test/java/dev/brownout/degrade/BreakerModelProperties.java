@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.guard.GuardedProxies;
+import dev.brownout.state.InMemoryStateStore;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -55,7 +56,10 @@ class BreakerModelProperties {
             .set(DegradeConfig.BREAKER_FAILURE_RATE, (double) rate)
             .build();
     try (Resilience resilience =
-        Resilience.builder().config(config).circuitBreaker("api").build()) {
+        Resilience.builder(InMemoryStateStore.create())
+            .config(config)
+            .circuitBreaker("api")
+            .build()) {
       Api api =
           GuardedProxies.builder()
               .add(resilience.guards())

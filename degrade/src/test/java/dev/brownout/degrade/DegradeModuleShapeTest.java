@@ -113,9 +113,9 @@ class DegradeModuleShapeTest {
   void defaultBreakerSettingsFromATypedSetterAndFromAPropertiesFileAreTheSame() throws Exception {
     BrownoutConfig config = fromFile("brownout.degrade.breaker.failure-rate=25\n");
     try (Resilience typed =
-            Resilience.builder().circuitBreaker("payments").breakerFailureRate(25).build();
+            Resilience.builder(store).circuitBreaker("payments").breakerFailureRate(25).build();
         Resilience configured =
-            Resilience.builder().circuitBreaker("payments").config(config).build()) {
+            Resilience.builder(store).circuitBreaker("payments").config(config).build()) {
       assertThat(
               typed.circuitBreaker("payments").getCircuitBreakerConfig().getFailureRateThreshold())
           .isEqualTo(
@@ -132,7 +132,7 @@ class DegradeModuleShapeTest {
     BrownoutConfig config = fromFile("brownout.degrade.breaker.minimum-calls=50\n");
     assertThatThrownBy(
             () ->
-                Resilience.builder()
+                Resilience.builder(store)
                     .circuitBreaker("payments")
                     .config(config)
                     .breakerWindow(20)

@@ -53,7 +53,7 @@ class DegradeRoutesHardeningTest {
   final Unreliable store = new Unreliable(memory);
   final ReadMode readMode = ReadMode.builder(store).build();
   final Resilience resilience =
-      Resilience.builder()
+      Resilience.builder(store)
           .circuitBreaker(
               "payments",
               CircuitBreakerConfig.custom().slidingWindowSize(10).minimumNumberOfCalls(5).build())

@@ -28,7 +28,7 @@ class DegradeRoutesTest {
   final InMemoryStateStore store = InMemoryStateStore.create();
   final ReadMode readMode = ReadMode.builder(store).build();
   final Resilience resilience =
-      Resilience.builder()
+      Resilience.builder(store)
           .circuitBreaker(
               "payments",
               CircuitBreakerConfig.custom().slidingWindowSize(10).minimumNumberOfCalls(5).build())

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.brownout.core.guard.GuardConfigurationException;
 import dev.brownout.core.guard.GuardedProxies;
 import dev.brownout.core.metrics.BrownoutMetrics;
+import dev.brownout.state.InMemoryStateStore;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.retry.RetryConfig;
@@ -143,7 +144,7 @@ class ResilienceTest {
     server.start();
     base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
     resilience =
-        Resilience.builder()
+        Resilience.builder(InMemoryStateStore.create())
             .circuitBreaker(
                 "payments",
                 CircuitBreakerConfig.custom()
@@ -304,7 +305,7 @@ class ResilienceTest {
   @Test
   void aBulkheadBoundsCallsAtOnceAndARateLimitHoldsThePace() throws Exception {
     try (Resilience limited =
-        Resilience.builder()
+        Resilience.builder(InMemoryStateStore.create())
             .bulkhead(
                 "search",
                 io.github.resilience4j.bulkhead.BulkheadConfig.custom()

@@ -209,7 +209,7 @@ class WritePathTest {
     assertThat(readMode.isBrowseOnly()).isTrue();
     assertThat(readMode.reasons())
         .extracting(ReadOnlyReason::id)
-        .containsExactly(WritePath.REASON_ID);
+        .containsExactly(writePath.reasonId());
     System.out.println(
         "browse-only entered " + tripMicros + " us after the database went read-only");
 

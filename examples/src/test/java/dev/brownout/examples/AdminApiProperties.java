@@ -47,7 +47,7 @@ class AdminApiProperties {
     flags = Flags.builder(store).build();
     readMode = ReadMode.builder(store).build();
     resilience =
-        Resilience.builder()
+        Resilience.builder(store)
             .circuitBreaker(
                 "payments",
                 CircuitBreakerConfig.custom().slidingWindowSize(10).minimumNumberOfCalls(5).build())

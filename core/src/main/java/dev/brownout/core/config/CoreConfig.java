@@ -11,6 +11,15 @@ import java.util.List;
 public final class CoreConfig {
   private CoreConfig() {}
 
+  /** This server's name in the fleet. */
+  public static final ConfigKey<String> SERVER_ID =
+      ConfigKey.of("brownout.server.id", ValueType.string())
+          .doc(
+              "This server's name in the fleet, shown wherever servers report separately (the"
+                  + " write path's automatic browse-only reasons, the admin API's fleet view)."
+                  + " Unset: the host name and process id.")
+          .build();
+
   /** Tokens that may read through the admin API. */
   public static final ConfigKey<List<String>> ADMIN_READ_TOKENS =
       ConfigKey.of("brownout.admin.read-tokens", ValueType.list(ValueType.string()))
@@ -53,6 +62,10 @@ public final class CoreConfig {
   /** Every core key. */
   public static List<ConfigKey<?>> keys() {
     return List.of(
-        ADMIN_READ_TOKENS, ADMIN_WRITE_TOKENS, ADMIN_REQUIRE_REASON, METRICS_MAX_TAG_VALUES);
+        SERVER_ID,
+        ADMIN_READ_TOKENS,
+        ADMIN_WRITE_TOKENS,
+        ADMIN_REQUIRE_REASON,
+        METRICS_MAX_TAG_VALUES);
   }
 }

@@ -5,7 +5,9 @@ import dev.brownout.core.config.ConfigKey;
 import dev.brownout.core.metrics.MeterSpec;
 import dev.brownout.degrade.DegradeConfig;
 import dev.brownout.degrade.ReadMode;
+import dev.brownout.degrade.ResilienceMeters;
 import dev.brownout.degrade.WritePath;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The degrade module's keys and meters, found by {@link java.util.ServiceLoader}. */
@@ -25,6 +27,10 @@ public final class DegradeDeclarations implements ModuleDeclarations {
 
   @Override
   public List<MeterSpec> meters() {
-    return List.of(ReadMode.MODE, WritePath.TRANSITIONS, WritePath.PROBES);
+    List<MeterSpec> meters =
+        new ArrayList<>(
+            List.of(ReadMode.MODE, ReadMode.REFUSED, WritePath.TRANSITIONS, WritePath.PROBES));
+    meters.addAll(ResilienceMeters.all());
+    return meters;
   }
 }

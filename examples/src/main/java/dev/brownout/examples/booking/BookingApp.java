@@ -119,7 +119,7 @@ public final class BookingApp implements AutoCloseable {
                 .build());
     this.resilience =
         closing(
-            Resilience.builder()
+            Resilience.builder(store)
                 .circuitBreaker(
                     "payments",
                     CircuitBreakerConfig.custom()

@@ -15,6 +15,8 @@ module dev.brownout.core {
   // Optional: only the problem+json writer of the servlet filters uses it; the container provides
   // it.
   requires static jakarta.servlet;
+  // Optional: only subclass proxies of classes use it; applications that want them add it.
+  requires static net.bytebuddy;
 
   exports dev.brownout.core;
   exports dev.brownout.core.config;

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -72,6 +73,147 @@ public final class GuardedProxies {
     return text.append(']').toString();
   }
 
+  /**
+   * The guards for one method, checked: every guard annotation handled, every factory's validation
+   * passed. Problems and the start-up description are added to the lists given.
+   */
+  private List<MethodGuard> guards(
+      GuardedMethod guarded, List<String> problems, List<String> applied) {
+    List<Annotation> annotations = guarded.guardAnnotations();
+    for (Annotation annotation : annotations) {
+      if (!handled.contains(annotation.annotationType())) {
+        problems.add(
+            guarded.describe()
+                + ": @"
+                + annotation.annotationType().getSimpleName()
+                + " is not handled by any guard of this GuardedProxies, so it would do nothing;"
+                + " add "
+                + annotation.annotationType().getAnnotation(GuardAnnotation.class).providedBy()
+                + " to GuardedProxies.builder()");
+      }
+    }
+    if (!annotations.isEmpty()) {
+      applied.add(describe(guarded.method(), annotations));
+    }
+    List<MethodGuard> chain = new ArrayList<>();
+    for (GuardFactory factory : factories) {
+      try {
+        Optional<MethodGuard> guard = factory.create(guarded);
+        guard.ifPresent(chain::add);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        problems.add(guarded.describe() + ": " + e.getMessage());
+      }
+    }
+    return chain;
+  }
+
+  /**
+   * The validated guard chain of each guarded public method of {@code type}, for interception
+   * frameworks that call the target themselves (Spring AOP, CDI interceptors, ByteBuddy, a
+   * hand-written decorator): build the chains once, when the bean or service is created, and run
+   * {@link MethodChain#invoke} from the interceptor. Methods without guard annotations have no
+   * chain. Annotations are found as for {@link #proxy}: the method, then the class, then the
+   * interfaces that declare the method.
+   *
+   * <p>As with any proxy, a call the object makes on itself ({@code this.charge(...)}) does not
+   * pass through the interceptor, so its guards do not run.
+   *
+   * @throws GuardConfigurationException listing every problem on every method, including guard
+   *     annotations no factory of this {@code GuardedProxies} handles
+   */
+  public Map<Method, MethodChain> chains(Class<?> type) {
+    Objects.requireNonNull(type, "type");
+    Map<Method, MethodChain> chains = new LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    List<String> applied = new ArrayList<>();
+    for (Method method : type.getMethods()) {
+      if (Modifier.isStatic(method.getModifiers()) || method.getDeclaringClass() == Object.class) {
+        continue;
+      }
+      GuardedMethod guarded = new GuardedMethod(declaringApi(type, method), method, type);
+      List<MethodGuard> chain = guards(guarded, problems, applied);
+      if (!chain.isEmpty()) {
+        trySetAccessible(method);
+        chains.put(method, new MethodChain(guarded.describe(), chain));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new GuardConfigurationException(type.getName(), problems);
+    }
+    if (!applied.isEmpty()) {
+      log.info("Guarding {}: {}", type.getName(), String.join("; ", applied));
+    }
+    return Map.copyOf(chains);
+  }
+
+  /**
+   * Guards a class that implements no interface: returns a subclass of {@code type} whose public
+   * methods run their guards and then the same method of {@code target}. Needs ByteBuddy ({@code
+   * net.bytebuddy:byte-buddy}) on the class path, and a constructor without arguments (it may be
+   * protected; it runs once, for the proxy). Checked as {@link #proxy} is: every annotation on
+   * every method, when this is called. A call {@code target} makes on itself is not guarded.
+   *
+   * @throws IllegalStateException if ByteBuddy is not on the class path, naming the artifact
+   * @throws IllegalArgumentException if the class is final or cannot be subclassed
+   * @throws GuardConfigurationException listing every invalid annotation on every method
+   */
+  public <T> T subclass(Class<T> type, T target) {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(target, "target");
+    if (!type.isInstance(target)) {
+      throw new IllegalArgumentException(
+          target.getClass().getName() + " is not a " + type.getName());
+    }
+    try {
+      Class.forName("net.bytebuddy.ByteBuddy", false, GuardedProxies.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new IllegalStateException(
+          "subclass proxies need ByteBuddy: add net.bytebuddy:byte-buddy to the application's"
+              + " dependencies, or extract an interface and use proxy(...)");
+    }
+    return SubclassProxies.proxy(type, target, chains(type));
+  }
+
+  /**
+   * The guard chain of one method of {@code type}, or empty if it carries no guard annotation.
+   *
+   * @throws GuardConfigurationException if the method's annotations are invalid
+   */
+  public Optional<MethodChain> chain(Class<?> type, Method method) {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(method, "method");
+    List<String> problems = new ArrayList<>();
+    List<MethodGuard> chain =
+        guards(
+            new GuardedMethod(declaringApi(type, method), method, type),
+            problems,
+            new ArrayList<>());
+    if (!problems.isEmpty()) {
+      throw new GuardConfigurationException(type.getName(), problems);
+    }
+    return chain.isEmpty()
+        ? Optional.empty()
+        : Optional.of(new MethodChain(type.getSimpleName() + "." + method.getName(), chain));
+  }
+
+  /**
+   * The interface a method of a class implements, so that annotations written on the interface are
+   * found; the class itself when no interface declares it.
+   */
+  private static Class<?> declaringApi(Class<?> type, Method method) {
+    for (Class<?> current = type; current != null; current = current.getSuperclass()) {
+      for (Class<?> api : current.getInterfaces()) {
+        try {
+          api.getMethod(method.getName(), method.getParameterTypes());
+          return api;
+        } catch (NoSuchMethodException e) {
+          // not this one
+        }
+      }
+    }
+    return method.getDeclaringClass();
+  }
+
   /** Starts a builder. */
   public static Builder builder() {
     return new Builder();
@@ -104,31 +246,7 @@ public final class GuardedProxies {
         continue;
       }
       GuardedMethod guarded = new GuardedMethod(api, method, target.getClass());
-      List<Annotation> annotations = guarded.guardAnnotations();
-      for (Annotation annotation : annotations) {
-        if (!handled.contains(annotation.annotationType())) {
-          problems.add(
-              guarded.describe()
-                  + ": @"
-                  + annotation.annotationType().getSimpleName()
-                  + " is not handled by any guard of this GuardedProxies, so it would do nothing;"
-                  + " add "
-                  + annotation.annotationType().getAnnotation(GuardAnnotation.class).providedBy()
-                  + " to GuardedProxies.builder()");
-        }
-      }
-      if (!annotations.isEmpty()) {
-        applied.add(describe(method, annotations));
-      }
-      List<MethodGuard> chain = new ArrayList<>();
-      for (GuardFactory factory : factories) {
-        try {
-          Optional<MethodGuard> guard = factory.create(guarded);
-          guard.ifPresent(chain::add);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-          problems.add(guarded.describe() + ": " + e.getMessage());
-        }
-      }
+      List<MethodGuard> chain = guards(guarded, problems, applied);
       if (!chain.isEmpty()) {
         trySetAccessible(method);
         chains.put(method, link(chain, method, target));

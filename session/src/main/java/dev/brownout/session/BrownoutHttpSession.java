@@ -67,7 +67,7 @@ final class BrownoutHttpSession implements HttpSession {
     synchronized (data) {
       if (!duration.equals(data.maxInactive)) {
         data.maxInactive = duration;
-        data.metaChanged = true;
+        data.metaChangedHere();
       }
     }
   }
@@ -115,10 +115,7 @@ final class BrownoutHttpSession implements HttpSession {
       existed = data.names().contains(name);
       old =
           existed && request.listeners().wantsOldValues() ? oldValue(name) : data.values.get(name);
-      data.values.put(name, value);
-      data.changed.add(name);
-      data.removed.remove(name);
-      data.undecodable.remove(name);
+      data.set(name, value);
     }
     if (value != old && value instanceof HttpSessionBindingListener bound) {
       bound.valueBound(new HttpSessionBindingEvent(this, name, value));
@@ -147,9 +144,7 @@ final class BrownoutHttpSession implements HttpSession {
         return;
       }
       old = request.listeners().wantsOldValues() ? oldValue(name) : data.values.get(name);
-      data.values.remove(name);
-      data.changed.remove(name);
-      data.removed.add(name);
+      data.remove(name);
     }
     if (old instanceof HttpSessionBindingListener unbound) {
       unbound.valueUnbound(new HttpSessionBindingEvent(this, name, old));
@@ -157,17 +152,24 @@ final class BrownoutHttpSession implements HttpSession {
     request.listeners().removed(this, name, old);
   }
 
+  /**
+   * Invalidates the session as a servlet container does: {@code sessionDestroyed} first, while the
+   * attributes can still be read; then every attribute is unbound, each telling its {@link
+   * HttpSessionBindingListener} ({@code valueUnbound}) and the attribute listeners ({@code
+   * attributeRemoved}). Values not yet read are decoded for it. The record is deleted when the
+   * request's session is saved.
+   */
   @Override
   public void invalidate() {
     checkValid("invalidate");
     request.listeners().destroyed(this);
     for (String name : data.names()) {
-      Object value;
-      synchronized (data) {
-        value = data.values.get(name);
-      }
+      Object value = request.repository().attribute(data, name);
       if (value instanceof HttpSessionBindingListener unbound) {
         unbound.valueUnbound(new HttpSessionBindingEvent(this, name, value));
+      }
+      if (value != null) {
+        request.listeners().removed(this, name, value);
       }
     }
     synchronized (data) {
@@ -176,9 +178,12 @@ final class BrownoutHttpSession implements HttpSession {
     request.invalidated(this);
   }
 
+  /** True for the whole of the request that created the session, even once it is saved. */
   @Override
   public boolean isNew() {
     checkValid("isNew");
-    return data.isNew();
+    synchronized (data) {
+      return data.createdHere;
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.brownout.session;
 
+import dev.brownout.state.RecordTooLargeException;
 import dev.brownout.state.StateException;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
@@ -9,7 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One request's session: resolved from the cookie or header, loaded on the first {@code
  * getSession}, saved before the response commits and again at the end of the request if anything
- * changed after that.
+ * changed after that. The session cookie is sent once, after the save it announces went through: a
+ * sign-in (a new session, then a new id) sends one {@code Set-Cookie}, and a response whose save
+ * was refused sends none, so the client keeps the id that still works.
  */
 final class RequestSession {
   private static final Logger log = LoggerFactory.getLogger(RequestSession.class);
@@ -31,6 +34,24 @@ final class RequestSession {
   private boolean loaded;
   private @Nullable String requestedValidId;
   private @Nullable BrownoutHttpSession view;
+  // Sessions this request invalidated and then replaced with a new one: deleted on flush.
+  private final List<SessionData> retired = new ArrayList<>();
+  // The id the client holds, as far as this response has told it: what it sent, or what was sent.
+  private @Nullable String clientId;
+  private boolean cookieSent;
+  private @Nullable Flush refused;
+
+  /** What flushing the session came to. */
+  enum Flush {
+    /** Saved, or nothing to save. */
+    SAVED,
+    /** The store is down and the policy fails closed: 503. */
+    STORE_DOWN,
+    /** The save was refused ({@link SaveOutcome#CONFLICT}): the conflict status. */
+    CONFLICT,
+    /** The session would exceed the store's record limit: 413, nothing saved. */
+    TOO_LARGE
+  }
 
   RequestSession(Sessions sessions, HttpServletRequest request, HttpServletResponse response) {
     this.sessions = sessions;
@@ -109,7 +130,8 @@ final class RequestSession {
   }
 
   /**
-   * Lock mode: takes the lock of the requested session before the application runs.
+   * Lock mode: takes the lock of the requested session before the application runs. The lock is the
+   * session's key's, so it holds across a change of id.
    *
    * @return false if the request must be refused (the wait ran out and the policy says reject)
    */
@@ -118,7 +140,8 @@ final class RequestSession {
       return true;
     }
     try {
-      Optional<SessionLocks.Lock> taken = sessions.locks().acquire(requestedIds().get(0));
+      Optional<SessionLocks.Lock> taken =
+          sessions.locks().acquire(SessionIds.key(requestedIds().get(0)));
       if (taken.isPresent()) {
         lock = taken.get();
         return true;
@@ -144,7 +167,12 @@ final class RequestSession {
     loaded = true;
     for (String id : requestedIds()) {
       Optional<SessionData> data;
-      SessionData pending = sessions.pending(id);
+      Sessions.HeldState held = sessions.heldState(id);
+      if (held == Sessions.HeldState.OTHER_ID) {
+        // Its id was changed while the store was down: the old id names nothing any more.
+        continue;
+      }
+      SessionData pending = held == Sessions.HeldState.HELD ? sessions.pending(id) : null;
       if (pending != null) {
         data = Optional.of(pending);
       } else {
@@ -164,6 +192,7 @@ final class RequestSession {
       }
       if (data.isPresent()) {
         requestedValidId = id;
+        clientId = id;
         view = new BrownoutHttpSession(this, data.get());
         return;
       }
@@ -194,8 +223,10 @@ final class RequestSession {
             now,
             sessions.maxInactive(),
             sessions.absoluteTimeout().isZero() ? null : now.plus(sessions.absoluteTimeout()));
+    if (view != null) {
+      retired.add(view.data());
+    }
     view = new BrownoutHttpSession(this, data);
-    writeId(data.id);
     sessions.event("created");
     listeners().created(view);
     return view;
@@ -207,44 +238,60 @@ final class RequestSession {
     if (current == null) {
       throw new IllegalStateException("changeSessionId: the request has no session");
     }
+    if (response.isCommitted()) {
+      throw new IllegalStateException(
+          "changeSessionId: the response has been committed, so the client cannot be told the"
+              + " new id");
+    }
     SessionData data = view.data();
     String oldId;
-    String newId = SessionIds.generate();
+    String newId;
     synchronized (data) {
       oldId = data.id;
-      data.id = newId;
+      newId = data.rotate();
     }
-    writeId(newId);
     listeners().idChanged(view, oldId);
     return newId;
   }
 
   void idReplaced(BrownoutHttpSession session, String oldId, String newId) {
-    writeId(newId);
     listeners().idChanged(session, oldId);
   }
 
   void invalidated(BrownoutHttpSession session) {
     sessions.event("invalidated");
-    if (!response.isCommitted()) {
-      if (sessions.headerName() != null) {
-        response.setHeader(sessions.headerName(), "");
-      } else {
-        response.addHeader("Set-Cookie", cookie("", true));
-      }
-    }
   }
 
-  private void writeId(String id) {
+  /**
+   * Tells the client the id it must use from now on, once: after the save that made it so. A
+   * request whose session is gone (invalidated) has its cookie expired.
+   */
+  private void sendId() {
+    if (view == null || cookieSent) {
+      return;
+    }
+    SessionData data = view.data();
+    String id;
+    boolean invalidated;
+    synchronized (data) {
+      id = data.id;
+      invalidated = data.invalidated;
+    }
+    String wanted = invalidated ? null : id;
+    if (Objects.equals(wanted, clientId)) {
+      return;
+    }
     if (response.isCommitted()) {
       log.warn("Session id changed after the response was committed; the client keeps the old one");
       return;
     }
+    cookieSent = true;
     if (sessions.headerName() != null) {
-      response.setHeader(sessions.headerName(), id);
+      response.setHeader(sessions.headerName(), wanted == null ? "" : wanted);
     } else {
-      response.addHeader("Set-Cookie", cookie(id, false));
+      response.addHeader("Set-Cookie", cookie(wanted == null ? "" : wanted, wanted == null));
     }
+    clientId = wanted;
   }
 
   private String cookie(String value, boolean expire) {
@@ -255,53 +302,89 @@ final class RequestSession {
       cookie.append("; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
     }
     cookie.append("; HttpOnly");
-    if (request.isSecure() || sessions.sameSite().toLowerCase(Locale.ROOT).equals("none")) {
+    boolean secure =
+        switch (sessions.cookieSecure()) {
+          case ALWAYS -> true;
+          case NEVER -> false;
+          case AUTO -> request.isSecure() || sessions.sameSite().equals("None");
+        };
+    if (secure) {
       cookie.append("; Secure");
     }
     cookie.append("; SameSite=").append(sessions.sameSite());
     return cookie.toString();
   }
 
-  /**
-   * Saves the session, applying the store-down policy.
-   *
-   * @return false if the response must be replaced by a 503 (fail closed)
-   */
-  boolean flush() {
+  /** The conflict of a refused save, for the answer's detail; null if none. */
+  @Nullable SessionConflict conflict() {
+    return view == null ? null : view.data().conflict;
+  }
+
+  /** Saves the session, applying the store-down policy, and tells the client its id. */
+  Flush flush() {
+    if (refused != null) {
+      return refused;
+    }
     if (view == null) {
-      return true;
+      return Flush.SAVED;
     }
     SessionData data = view.data();
-    if (data.invalidated && data.isNew()) {
-      return true;
-    }
     if (data.principal == null && request.getUserPrincipal() != null && !data.invalidated) {
       synchronized (data) {
         data.principal = request.getUserPrincipal().getName();
-        data.metaChanged = true;
+        data.metaChangedHere();
       }
     }
+    String before = data.id;
     try {
-      repository().save(data);
-      sessions.saved(data);
+      for (SessionData old : retired) {
+        repository().save(old);
+      }
+      SaveOutcome outcome =
+          data.invalidated && data.isNew() ? SaveOutcome.UNCHANGED : repository().save(data);
       sessions.storeAnswered();
-      return true;
+      if (outcome == SaveOutcome.CONFLICT) {
+        refused = Flush.CONFLICT;
+        return refused;
+      }
+      sessions.saved(data);
+    } catch (RecordTooLargeException e) {
+      // Not an outage: it would fail the same way every time, so it is neither held nor retried.
+      sessions.event("too-large");
+      log.warn("Session not saved: {}", e.getMessage());
+      refused = Flush.TOO_LARGE;
+      return refused;
     } catch (StateException e) {
       switch (sessions.storeDownPolicy()) {
         case SERVE_CACHED -> {
-          sessions.defer(data);
+          for (SessionData old : retired) {
+            if (old.inStore) {
+              sessions.defer(old);
+            }
+          }
+          if (!sessions.defer(data)) {
+            refused = Flush.CONFLICT;
+            return refused;
+          }
           sessions.storeError("deferred", "each server keeps its changes and retries them", e);
-          return true;
         }
         case NEW_SESSION -> {
           sessions.storeError("dropped", "session changes are dropped", e);
-          return true;
+          // Nothing was stored under a new id: the client is not told one that names nothing.
+          return Flush.SAVED;
         }
         default -> {
           sessions.storeError("rejected", "requests that change their session fail closed", e);
-          return false;
+          refused = Flush.STORE_DOWN;
+          return refused;
         }
       }
     }
+    if (!before.equals(data.id) && view != null) {
+      // A sign-in that lost the race for its id started a session of its own.
+      listeners().idChanged(view, before);
+    }
+    sendId();
+    return Flush.SAVED;
   }
 }

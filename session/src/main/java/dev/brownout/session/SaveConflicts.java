@@ -11,9 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What an optimistic save does when another save got in first: an attribute both changed keeps the
- * other save's value (counted, and reported to the {@link SessionConflictListener}s), and the rest
- * of this save is retried on top of the other's record.
+ * What a save does when another save got in first. Either it starts again on top of the other
+ * save's record ({@link #rebase}), or it is refused ({@link #refuse}): nothing of it is written,
+ * the refusal is counted and reported to the {@link SessionConflictListener}s, and the request is
+ * answered with the conflict status instead of a 200 that would not be true.
  */
 final class SaveConflicts {
   // Under the repository's name, as before the split, so existing log settings still apply.
@@ -31,39 +32,52 @@ final class SaveConflicts {
   }
 
   /**
-   * Rebases a save on {@code current}, the record another save wrote: drops from {@code encoded}
-   * and {@code removes} every attribute that save changed too, and takes {@code current}'s
-   * attributes as the baseline the retry compares against.
+   * The attributes this save changes ({@code encoded}, {@code removes}) that the save behind {@code
+   * current} changed too: those whose value there is not the one this request started from.
    */
-  void rebase(
+  static Set<String> overlapping(
       SessionData data, StateRecord current, Map<String, byte[]> encoded, Set<String> removes) {
-    Set<String> conflicts = new LinkedHashSet<>();
+    Set<String> overlapping = new LinkedHashSet<>();
     for (String name : union(encoded.keySet(), removes)) {
       byte[] theirs = current.field(SessionData.field(name)).orElse(null);
       if (!Arrays.equals(theirs, data.stored.get(name))) {
-        conflicts.add(name);
+        overlapping.add(name);
       }
     }
-    encoded.keySet().removeAll(conflicts);
-    removes.removeAll(conflicts);
-    if (!conflicts.isEmpty()) {
-      report(data.id, conflicts);
-    }
+    return overlapping;
+  }
+
+  /**
+   * Takes {@code current}'s attributes as the baseline a retry starts from; this save's own changes
+   * stay as they are, so it writes them over the other save's (last writer wins).
+   */
+  static void rebase(SessionData data, StateRecord current) {
     SessionData.from(current)
         .ifPresent(
             fresh -> {
               data.stored.clear();
               data.stored.putAll(fresh.stored);
-              // Read again, these give the other save's value rather than this request's.
-              for (String name : conflicts) {
-                data.values.remove(name);
-              }
+              data.storedSecretHash = fresh.storedSecretHash;
             });
   }
 
-  private void report(String sessionId, Set<String> conflicts) {
-    metrics.counter(SessionMetrics.CONFLICTS, storeKind).increment(conflicts.size());
-    SessionConflict conflict = new SessionConflict(sessionId, conflicts);
+  /** Refuses a save: reported, counted, kept on {@code data} for the filter's answer. */
+  SaveOutcome refuse(SessionData data, SessionConflict.Kind kind, Set<String> attributes) {
+    SessionConflict conflict = new SessionConflict(data.key, kind, attributes);
+    data.conflict = conflict;
+    report(conflict);
+    return SaveOutcome.CONFLICT;
+  }
+
+  /** Reports held changes written over another server's, which were not refused. */
+  void overwritten(SessionData data, Set<String> attributes) {
+    report(new SessionConflict(data.key, SessionConflict.Kind.HELD_OVERWRITTEN, attributes));
+  }
+
+  private void report(SessionConflict conflict) {
+    metrics.counter(SessionMetrics.CONFLICTS, storeKind, conflict.kind().tag()).increment();
+    log.debug(
+        "Session save refused or overwritten ({}): {}", conflict.kind(), conflict.attributes());
     for (SessionConflictListener listener : listeners) {
       try {
         listener.onConflict(conflict);
@@ -73,7 +87,7 @@ final class SaveConflicts {
     }
   }
 
-  private static Set<String> union(Set<String> a, Set<String> b) {
+  static Set<String> union(Set<String> a, Set<String> b) {
     Set<String> union = new LinkedHashSet<>(a);
     union.addAll(b);
     return union;

@@ -124,6 +124,51 @@ public final class SessionConfig {
                   + " the session as it was before), and for serve-cached.")
           .build();
 
+  /** Whether near-cache hits are checked against the store. */
+  public static final ConfigKey<Boolean> NEAR_CACHE_VALIDATE =
+      ConfigKey.of("brownout.session.near-cache.validate", ValueType.bool())
+          .defaultValue(false)
+          .doc(
+              "Check every near-cache hit against the store by reading one small field and"
+                  + " comparing versions (the whole session is read only when it changed"
+                  + " elsewhere). For deployments without sticky sessions: a load is then never"
+                  + " served a version older than the store's, for a small read instead of none.")
+          .build();
+
+  /** The status of a refused save. */
+  public static final ConfigKey<Integer> CONFLICT_STATUS =
+      ConfigKey.of("brownout.session.conflict-status", ValueType.integer(200, 599))
+          .defaultValue(409)
+          .doc(
+              "The status a request gets when its session changes could not be saved as it saw"
+                  + " the session (another request changed the same attributes first in optimistic"
+                  + " mode, the session was invalidated or its id changed meanwhile): a"
+                  + " problem+json of type https://brownout.dev/problems/session-conflict, and"
+                  + " nothing of the request's session changes is saved. Below 400 the"
+                  + " application's response is left as it is (the conflict is still counted and"
+                  + " reported to conflict listeners).")
+          .build();
+
+  /** Whether the cookie is marked Secure. */
+  public static final ConfigKey<CookieSecure> COOKIE_SECURE =
+      ConfigKey.of("brownout.session.cookie.secure", ValueType.enumeration(CookieSecure.class))
+          .defaultValue(CookieSecure.AUTO)
+          .doc(
+              "When the session cookie is marked Secure: auto (when the request came over HTTPS,"
+                  + " or SameSite is None), always (behind a proxy or load balancer that ends TLS,"
+                  + " where the application sees plain HTTP), or never (local development only).")
+          .build();
+
+  /** When the session cookie is marked {@code Secure}. */
+  public enum CookieSecure {
+    /** When the request came over HTTPS, or SameSite is None. */
+    AUTO,
+    /** Always: behind a proxy that ends TLS. */
+    ALWAYS,
+    /** Never: plain-HTTP development only; not with SameSite None. */
+    NEVER
+  }
+
   /** Attribute decode failures. */
   public static final ConfigKey<CodecFailurePolicy> CODEC_FAILURE =
       ConfigKey.of(
@@ -189,10 +234,13 @@ public final class SessionConfig {
         STORE_DOWN,
         RETRY_AFTER,
         NEAR_CACHE_SIZE,
+        NEAR_CACHE_VALIDATE,
+        CONFLICT_STATUS,
         CODEC_FAILURE,
         DETECT_IN_PLACE_CHANGES,
         COOKIE_NAME,
         COOKIE_SAME_SITE,
+        COOKIE_SECURE,
         HEADER_NAME,
         MAX_SESSIONS_PER_PRINCIPAL);
   }

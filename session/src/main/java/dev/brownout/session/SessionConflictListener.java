@@ -1,8 +1,8 @@
 package dev.brownout.session;
 
-/** Told of every optimistic-mode conflict, on the thread that saved the session. */
+/** Told of every refused session save ({@link SessionConflict}), on the thread that saved it. */
 @FunctionalInterface
 public interface SessionConflictListener {
-  /** A save lost some of its changes to a concurrent save. */
+  /** A save was refused, or (held changes) written over another's. */
   void onConflict(SessionConflict conflict);
 }

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -19,12 +20,14 @@ import org.jspecify.annotations.Nullable;
  * are decoded when first read; only changed attributes are encoded and written. Every method is
  * synchronized, for applications that touch the session from more than one thread of a request.
  *
- * <p>Record layout, one record per session keyed by its id: {@code _c} created, {@code _a} last
- * access written, {@code _i} max inactive seconds, {@code _d} absolute deadline, {@code _p}
- * principal, {@code _x} when the principal's index expires (all UTF-8 decimal text, times in epoch
- * milliseconds), and {@code a:<name>} per attribute, as the codec wrote it.
+ * <p>Record layout, one record per session keyed by its {@linkplain SessionIds#key key}: {@code _s}
+ * the SHA-256 of the id's secret (absent on records written before ids had secrets), {@code _c}
+ * created, {@code _a} last access written, {@code _i} max inactive seconds, {@code _d} absolute
+ * deadline, {@code _p} principal, {@code _x} when the principal's index expires (all UTF-8 decimal
+ * text, times in epoch milliseconds), and {@code a:<name>} per attribute, as the codec wrote it.
  */
 final class SessionData {
+  static final String SECRET = "_s";
   static final String CREATED = "_c";
   static final String ACCESSED = "_a";
   static final String MAX_INACTIVE = "_i";
@@ -34,11 +37,40 @@ final class SessionData {
   static final String ATTRIBUTE = "a:";
   static final int MAX_NAME_BYTES = Update.MAX_FIELD_NAME_BYTES - ATTRIBUTE.length();
 
-  /** The id the store has it under; null while it has never been saved. */
-  @Nullable String storedId;
+  /** The key of its record. Changes only when a racing sign-in starts a session of its own. */
+  String key;
 
-  /** The id the client is told. Differs from {@link #storedId} after {@code changeSessionId}. */
+  /** Whether the record exists (has been saved, or was loaded). */
+  boolean inStore;
+
+  /** The id the client is told: key and current secret. Changes with {@code changeSessionId}. */
   String id;
+
+  /** The secret of {@link #id}; null for a record written before ids had secrets. */
+  @Nullable String secret;
+
+  /** The secret hash the record holds, as loaded or last written; null if none. */
+  byte @Nullable [] storedSecretHash;
+
+  /** Whether the secret changed since it was loaded or last written: the save rotates the id. */
+  boolean secretChanged;
+
+  /** Whether the session was created in this request ({@code isNew}). */
+  boolean createdHere;
+
+  /**
+   * Attributes this request itself set or removed, and whether it changed the settings: what it
+   * adds to a change the serve-cached policy holds ({@link #mergeInto}).
+   */
+  final Set<String> touched = new LinkedHashSet<>();
+
+  boolean metaTouched;
+
+  /** The version of the held change this copy was taken from; -1 if not taken from one. */
+  long heldSequence = -1;
+
+  /** Why the last save was refused; null if it was not. */
+  @Nullable SessionConflict conflict;
 
   long version;
   final Instant created;
@@ -65,8 +97,9 @@ final class SessionData {
   /** Attributes that failed to decode and will be removed. */
   final Set<String> undecodable = new HashSet<>();
 
-  private SessionData(String id, Instant created, Duration maxInactive) {
-    this.id = id;
+  private SessionData(String key, Instant created, Duration maxInactive) {
+    this.key = key;
+    this.id = key;
     this.created = created;
     this.accessWritten = created;
     this.maxInactive = maxInactive;
@@ -74,13 +107,35 @@ final class SessionData {
 
   /** A new session, not yet stored. */
   static SessionData create(Instant now, Duration maxInactive, @Nullable Instant deadline) {
-    SessionData data = new SessionData(SessionIds.generate(), now, maxInactive);
+    SessionData data = new SessionData(SessionIds.newKey(), now, maxInactive);
+    data.secret = SessionIds.newSecret();
+    data.id = SessionIds.withSecret(data.key, data.secret);
+    data.secretChanged = true;
+    data.createdHere = true;
     data.deadline = deadline;
     data.metaChanged = true;
     return data;
   }
 
-  /** A loaded session, or empty if the record is not one (it is then treated as absent). */
+  /**
+   * The session {@code id} names, or empty if the record is not one or {@code id}'s secret is not
+   * the record's (both then count as absent).
+   */
+  static Optional<SessionData> from(StateRecord record, String id) {
+    Optional<SessionData> data = from(record);
+    String secret = SessionIds.secret(id);
+    if (data.isEmpty() || !SessionIds.matches(secret, data.get().storedSecretHash)) {
+      return Optional.empty();
+    }
+    data.get().secret = secret;
+    data.get().id = id;
+    return data;
+  }
+
+  /**
+   * A loaded session whatever its secret, or empty if the record is not one (it is then treated as
+   * absent). Its {@link #id} is the bare key: for management and rebasing, never for a client.
+   */
   static Optional<SessionData> from(StateRecord record) {
     Optional<Long> created = millis(record, CREATED);
     Optional<Long> accessed = millis(record, ACCESSED);
@@ -93,7 +148,8 @@ final class SessionData {
             record.key(),
             Instant.ofEpochMilli(created.get()),
             Duration.ofSeconds(maxInactive.get()));
-    data.storedId = record.key();
+    data.inStore = true;
+    data.storedSecretHash = record.field(SECRET).orElse(null);
     data.version = record.version();
     data.accessWritten = Instant.ofEpochMilli(accessed.get());
     data.deadline = millis(record, DEADLINE).map(Instant::ofEpochMilli).orElse(null);
@@ -119,10 +175,17 @@ final class SessionData {
     }
   }
 
-  /** A copy for another request (the serve-cached policy shares pending sessions this way). */
+  /**
+   * A copy for another request (the serve-cached policy shares held sessions this way): what this
+   * request itself touched is cleared in the copy, which starts counting its own.
+   */
   synchronized SessionData copy() {
-    SessionData copy = new SessionData(id, created, maxInactive);
-    copy.storedId = storedId;
+    SessionData copy = new SessionData(key, created, maxInactive);
+    copy.inStore = inStore;
+    copy.id = id;
+    copy.secret = secret;
+    copy.storedSecretHash = storedSecretHash;
+    copy.secretChanged = secretChanged;
     copy.version = version;
     copy.accessWritten = accessWritten;
     copy.deadline = deadline;
@@ -138,12 +201,106 @@ final class SessionData {
     return copy;
   }
 
-  synchronized boolean isNew() {
-    return storedId == null;
+  /**
+   * Adds what {@code later}, a request that started from a copy of this held change, did itself:
+   * its attributes set and removed, its settings, its rotation or invalidation. Changes it only
+   * inherited are left as they are here, so two requests that started from the same copy both keep
+   * their changes.
+   */
+  synchronized void mergeFrom(SessionData later) {
+    synchronized (later) {
+      for (String name : later.touched) {
+        if (later.removed.contains(name)) {
+          values.remove(name);
+          changed.remove(name);
+          removed.add(name);
+        } else if (later.values.containsKey(name)) {
+          values.put(name, later.values.get(name));
+          changed.add(name);
+          removed.remove(name);
+          undecodable.remove(name);
+        }
+      }
+      if (later.metaTouched) {
+        maxInactive = later.maxInactive;
+        deadline = later.deadline;
+        principal = later.principal;
+        indexExpiry = later.indexExpiry;
+        metaChanged = true;
+      }
+      if (later.secretChanged && !Objects.equals(later.secret, secret)) {
+        secret = later.secret;
+        id = later.id;
+        secretChanged = true;
+      }
+      invalidated |= later.invalidated;
+      if (later.accessWritten.isAfter(accessWritten)) {
+        accessWritten = later.accessWritten;
+      }
+    }
   }
 
+  /** Sets an attribute: a change of this request's. */
+  synchronized void set(String name, Object value) {
+    values.put(name, value);
+    changed.add(name);
+    removed.remove(name);
+    undecodable.remove(name);
+    touched.add(name);
+  }
+
+  /** Removes an attribute: a change of this request's. */
+  synchronized void remove(String name) {
+    values.remove(name);
+    changed.remove(name);
+    removed.add(name);
+    touched.add(name);
+  }
+
+  /** Marks the settings (idle timeout, deadline, principal) changed by this request. */
+  synchronized void metaChangedHere() {
+    metaChanged = true;
+    metaTouched = true;
+  }
+
+  /**
+   * Makes this copy a new session under a new key, with the attributes it holds: a sign-in that
+   * lost the race for its id to another sign-in starts over from what it loaded.
+   */
+  synchronized void restartUnderNewKey() {
+    key = SessionIds.newKey();
+    inStore = false;
+    version = 0;
+    storedSecretHash = null;
+    indexExpiry = null;
+    metaChanged = true;
+    rotate();
+  }
+
+  /** Gives the session a new secret, so a new id; the save replaces the stored secret. */
+  synchronized String rotate() {
+    secret = SessionIds.newSecret();
+    id = SessionIds.withSecret(key, secret);
+    secretChanged = true;
+    return id;
+  }
+
+  synchronized boolean isNew() {
+    return !inStore;
+  }
+
+  /** Whether the save must replace the stored secret (the id was changed). */
   synchronized boolean rotated() {
-    return storedId != null && !storedId.equals(id);
+    return inStore && secretChanged;
+  }
+
+  /** Whether this request changed anything a save would lose: attributes, settings, the id. */
+  synchronized boolean hasChanges() {
+    return !changed.isEmpty()
+        || !removed.isEmpty()
+        || !undecodable.isEmpty()
+        || metaChanged
+        || secretChanged;
   }
 
   /** When the record must expire, if written now. */
@@ -177,6 +334,13 @@ final class SessionData {
     }
   }
 
+  /** Sets the secret's hash, when the id is new or changed. */
+  synchronized void writeSecret(Update.Builder update) {
+    if (secretChanged && secret != null) {
+      update.set(SECRET, SessionIds.hash(secret));
+    }
+  }
+
   /**
    * Takes a save as written: its bytes become the stored baseline and the request's changes are
    * cleared, so the next save writes only what changes after it.
@@ -195,6 +359,11 @@ final class SessionData {
     changed.clear();
     removed.clear();
     metaChanged = false;
+    if (secretChanged && secret != null) {
+      storedSecretHash = SessionIds.hash(secret);
+    }
+    secretChanged = false;
+    inStore = true;
     if (accessed != null) {
       accessWritten = accessed;
     }

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.net.URI;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,16 +28,27 @@ import java.util.Map;
  *
  * <p>The session is loaded on the first {@code getSession} (a request that never asks costs no
  * round trip), saved just before the response commits (so the next request, on any server, sees it)
- * and again when the request ends if it changed after that. A request that fails on the store gets
- * the {@link StoreDownPolicy}'s answer: a {@code 503} problem+json of type {@value #PROBLEM_TYPE},
- * never a 500. In lock mode a request that cannot take its session's lock in time gets a {@code
- * 409} of type {@value #LOCK_PROBLEM_TYPE}.
+ * and again when the request ends if it changed after that. A request whose save cannot be made is
+ * never answered 200 or 500: the store down gets the {@link StoreDownPolicy}'s answer (a {@code
+ * 503} problem+json of type {@value #PROBLEM_TYPE} when failing closed); a refused save ({@link
+ * SessionConflict}) gets {@code brownout.session.conflict-status}, 409 by default, of type {@value
+ * #CONFLICT_PROBLEM_TYPE}; a session grown past the store's record limit gets a {@code 413} of type
+ * {@value #TOO_LARGE_PROBLEM_TYPE}, which no retry would change. In lock mode a request that cannot
+ * take its session's lock in time gets a {@code 409} of type {@value #LOCK_PROBLEM_TYPE}.
  */
 @SuppressWarnings("exports")
 public final class SessionFilter implements Filter {
   /** The problem type of a request refused because the session store is down. */
   public static final String PROBLEM_TYPE =
       "https://brownout.dev/problems/session-store-unavailable";
+
+  /** The problem type of a request whose session changes could not be saved. */
+  public static final String CONFLICT_PROBLEM_TYPE =
+      "https://brownout.dev/problems/session-conflict";
+
+  /** The problem type of a request whose session would exceed the store's record limit. */
+  public static final String TOO_LARGE_PROBLEM_TYPE =
+      "https://brownout.dev/problems/session-too-large";
 
   /** The problem type of a request refused because its session is locked too long. */
   public static final String LOCK_PROBLEM_TYPE = "https://brownout.dev/problems/session-locked";
@@ -74,12 +86,13 @@ public final class SessionFilter implements Filter {
     }
     try {
       chain.doFilter(new SessionRequest(http, session), response);
-      if (!session.flush() && !out.isCommitted()) {
-        response.failClosed(http.getRequestURI());
+      RequestSession.Flush flushed = session.flush();
+      if (flushed != RequestSession.Flush.SAVED && !out.isCommitted()) {
+        response.refuse(flushed, http.getRequestURI());
       }
     } catch (IOException | ServletException | RuntimeException e) {
       if (storeDown(e) && !out.isCommitted()) {
-        response.failClosed(http.getRequestURI());
+        response.refuse(RequestSession.Flush.STORE_DOWN, http.getRequestURI());
         return;
       }
       throw e;
@@ -106,6 +119,42 @@ public final class SessionFilter implements Filter {
         new Problem(URI.create(type), title, status, detail, path, Map.of()),
         sessions.retryAfter());
     out.flushBuffer();
+  }
+
+  /**
+   * The answer to a request whose session could not be saved, for a problem without Retry-After.
+   */
+  private static void finalProblem(
+      HttpServletResponse out,
+      int status,
+      String type,
+      String title,
+      String detail,
+      String path,
+      Map<String, Object> extensions)
+      throws IOException {
+    out.resetBuffer();
+    ProblemResponses.send(
+        out, new Problem(URI.create(type), title, status, detail, path, extensions));
+    out.flushBuffer();
+  }
+
+  private static String conflictDetail(SessionConflict conflict) {
+    return switch (conflict.kind()) {
+      case ATTRIBUTES ->
+          "Another request changed the same session data first, so nothing of this request's"
+              + " session changes was saved; please retry.";
+      case RETRIES_EXHAUSTED ->
+          "Other requests kept changing this session, so this request's session changes were not"
+              + " saved; please retry.";
+      case GONE ->
+          "Your session ended while this request ran (signed out or expired), so its changes"
+              + " were not saved.";
+      case ROTATED ->
+          "Your session was signed in or out while this request ran, so its changes were not"
+              + " saved under the old session id; please retry.";
+      case HELD_OVERWRITTEN -> "This request's session changes were not saved; please retry.";
+    };
   }
 
   /** The request as the application sees it: its sessions come from the store. */
@@ -173,31 +222,72 @@ public final class SessionFilter implements Filter {
       this.response = response;
     }
 
-    /** Saves before the response commits; replaces it with a 503 if the save fails closed. */
+    /** Saves before the response commits; replaces the response if the save cannot be made. */
     void beforeCommit() throws IOException {
       if (flushedAtCommit || replaced || response.isCommitted()) {
         return;
       }
       flushedAtCommit = true;
-      if (!session.flush()) {
-        failClosed(null);
+      RequestSession.Flush flushed = session.flush();
+      if (flushed != RequestSession.Flush.SAVED) {
+        refuse(flushed, null);
       }
     }
 
-    void failClosed(String path) throws IOException {
+    /** Replaces the application's response with the answer to an unsaved session. */
+    void refuse(RequestSession.Flush flushed, String path) throws IOException {
       if (replaced || response.isCommitted()) {
         return;
       }
-      replaced = true;
-      response.reset();
-      problem(
-          response,
-          503,
-          PROBLEM_TYPE,
-          "Session store unavailable",
-          "Your session cannot be reached right now, so nothing was changed; please retry"
-              + " shortly.",
-          path);
+      switch (flushed) {
+        case STORE_DOWN -> {
+          replaced = true;
+          response.reset();
+          problem(
+              response,
+              503,
+              PROBLEM_TYPE,
+              "Session store unavailable",
+              "Your session cannot be reached right now, so nothing was changed; please retry"
+                  + " shortly.",
+              path);
+        }
+        case CONFLICT -> {
+          int status = sessions.conflictStatus();
+          if (status < 400) {
+            return; // the application asked to keep its own answer
+          }
+          replaced = true;
+          response.reset();
+          SessionConflict conflict = session.conflict();
+          finalProblem(
+              response,
+              status,
+              CONFLICT_PROBLEM_TYPE,
+              "Session changes not saved",
+              conflict == null
+                  ? "This request's session changes could not be saved; please retry."
+                  : conflictDetail(conflict),
+              path,
+              conflict == null
+                  ? Map.of()
+                  : Map.of("reason", conflict.kind().name().toLowerCase(Locale.ROOT)));
+        }
+        case TOO_LARGE -> {
+          replaced = true;
+          response.reset();
+          finalProblem(
+              response,
+              413,
+              TOO_LARGE_PROBLEM_TYPE,
+              "Session too large",
+              "This request would make the session larger than the session store keeps, so"
+                  + " nothing of its session changes was saved.",
+              path,
+              Map.of());
+        }
+        case SAVED -> {}
+      }
     }
 
     private void counting(long bytes) throws IOException {

@@ -17,7 +17,7 @@ public final class SessionHandle {
     this.data = data;
   }
 
-  /** The session id. */
+  /** The session id (key and secret, as {@code HttpSession.getId()} gives it). */
   public String id() {
     synchronized (data) {
       return data.id;
@@ -45,23 +45,14 @@ public final class SessionHandle {
     Objects.requireNonNull(value, "value");
     SessionData.checkName(name);
     repository.codec().check(name, value);
-    synchronized (data) {
-      data.values.put(name, value);
-      data.changed.add(name);
-      data.removed.remove(name);
-      data.undecodable.remove(name);
-    }
+    data.set(name, value);
     return this;
   }
 
   /** Removes an attribute, saved by {@link #save()}. */
   public SessionHandle removeAttribute(String name) {
     Objects.requireNonNull(name, "name");
-    synchronized (data) {
-      data.values.remove(name);
-      data.changed.remove(name);
-      data.removed.add(name);
-    }
+    data.remove(name);
     return this;
   }
 
@@ -75,8 +66,11 @@ public final class SessionHandle {
 
   /**
    * Writes what changed: one atomic update, or nothing if nothing changed and the expiry is not
-   * due.
+   * due. {@link SaveOutcome#CONFLICT} if it could not be saved as this handle saw the session
+   * (nothing was written; the handle saves nothing more: open the session again).
    *
+   * @throws dev.brownout.state.RecordTooLargeException if the session would exceed the store's
+   *     record limit (nothing was written)
    * @throws dev.brownout.state.StateException if the store cannot be reached
    */
   public SaveOutcome save() {

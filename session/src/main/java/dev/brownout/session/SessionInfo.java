@@ -9,7 +9,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * What an operator may see of a stored session: never the attribute values.
  *
- * @param id the session id
+ * @param id the session's {@linkplain SessionIds#key key}: names it for {@link
+ *     SessionRepository#find} and {@link SessionRepository#invalidate}, but is not a credential
+ *     (the secret half of the id is never stored)
  * @param created when it was created
  * @param lastAccessWritten the last access the store knows of (refreshes are coalesced, see {@code
  *     brownout.session.touch-threshold})

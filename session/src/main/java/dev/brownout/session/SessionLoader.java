@@ -51,8 +51,9 @@ final class SessionLoader {
   }
 
   /**
-   * Loads a session: one store read (none on a near-cache hit). A record that is not a session, or
-   * has expired by its own clock though the store still holds it, is absent.
+   * Loads the session a client's id names: one store read (none on a near-cache hit). A record that
+   * is not a session, has expired by its own clock though the store still holds it, or whose secret
+   * is not the id's, is absent.
    */
   Optional<SessionData> load(String id) {
     long start = System.nanoTime();
@@ -60,14 +61,22 @@ final class SessionLoader {
     try {
       Optional<SessionData> data =
           store
-              .read(sessions, id)
-              .flatMap(SessionData::from)
+              .read(sessions, SessionIds.key(id))
+              .flatMap(record -> SessionData.from(record, id))
               .filter(d -> !d.expired(clock.instant()));
       outcome = data.isPresent() ? "found" : "absent";
       return data;
     } finally {
       timers.get(outcome).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
+  }
+
+  /** Loads a session by its key alone, whatever its secret: for management, never for a client. */
+  Optional<SessionData> loadByKey(String key) {
+    return store
+        .read(sessions, key)
+        .flatMap(SessionData::from)
+        .filter(d -> !d.expired(clock.instant()));
   }
 
   /** Decodes one attribute, applying the codec-failure policy. */
@@ -94,12 +103,12 @@ final class SessionLoader {
         switch (codecFailure) {
           case DROP_ATTRIBUTE -> data.undecodable.add(name);
           case INVALIDATE -> {
-            // Start over: every attribute dropped, a new id; the old record is deleted on save.
+            // Start over: every attribute dropped, and a new id (a new secret, in the same save).
             data.undecodable.addAll(data.stored.keySet());
             data.values.clear();
             data.changed.clear();
-            if (!data.rotated()) {
-              data.id = SessionIds.generate();
+            if (!data.secretChanged) {
+              data.rotate();
             }
           }
           case FAIL -> throw e;

@@ -20,8 +20,9 @@ public final class SessionMetrics {
       MeterSpec.timer(
           "brownout.session.save",
           "Session saves by store and outcome: created, updated, unchanged (nothing written),"
-              + " rotated, deleted, gone (invalidated or expired meanwhile; nothing resurrected),"
-              + " error.",
+              + " rotated, deleted, gone (invalidated or expired meanwhile, with nothing of the"
+              + " request's lost), conflict (the request's changes could not be saved: see"
+              + " brownout.session.conflicts), too-large, error.",
           "store",
           "outcome");
 
@@ -33,13 +34,16 @@ public final class SessionMetrics {
           "bytes",
           "store");
 
-  /** Optimistic-mode conflicts. */
+  /** Saves refused because they could not be made as the request saw the session. */
   public static final MeterSpec CONFLICTS =
       MeterSpec.counter(
           "brownout.session.conflicts",
-          "Attributes two requests changed at once in optimistic mode; the first save's value was"
-              + " kept.",
-          "store");
+          "Session saves refused, by store and kind: attributes (another request changed the same"
+              + " attributes first, optimistic mode), retries-exhausted, gone (invalidated or"
+              + " expired meanwhile), rotated (the id changed meanwhile), held-overwritten (a"
+              + " change held during an outage written over another's).",
+          "store",
+          "kind");
 
   /** Lock waits. */
   public static final MeterSpec LOCK_WAIT =

@@ -61,10 +61,11 @@ public final class SessionRepository {
     this.clock = clock;
     this.metrics = metrics;
     this.loader = new SessionLoader(store, sessions, codec, clock, metrics, codecFailure);
-    this.index = new PrincipalIndex(store, sessions, metrics, maxPerPrincipal, loader);
+    this.index = new PrincipalIndex(store, sessions, metrics, maxPerPrincipal, loader, clock);
     DistributionSummary bytesWritten =
         metrics.distribution(SessionMetrics.BYTES_WRITTEN, store.kind());
     SaveConflicts conflicts = new SaveConflicts(metrics, store.kind(), conflictListeners);
+    WholeRecordSave whole = new WholeRecordSave(store, sessions, metrics, index, bytesWritten);
     this.saver =
         new SessionSaver(
             store,
@@ -74,9 +75,18 @@ public final class SessionRepository {
             metrics,
             detectInPlace,
             index,
-            new WholeRecordSave(store, sessions, metrics, index, bytesWritten),
+            conflicts,
+            whole,
             new DeltaSave(
-                store, sessions, concurrency, touchThreshold, index, conflicts, bytesWritten));
+                store,
+                sessions,
+                concurrency,
+                touchThreshold,
+                index,
+                conflicts,
+                whole,
+                metrics,
+                bytesWritten));
   }
 
   BrownoutClock clock() {
@@ -104,7 +114,8 @@ public final class SessionRepository {
 
   /**
    * Opens a stored session for code that runs outside a request (a WebSocket handler, a job): one
-   * store read. Change it through the handle and {@link SessionHandle#save()}; the same delta rules
+   * store read. {@code id} is the whole id ({@code HttpSession.getId()}); a key alone does not open
+   * a session. Change it through the handle and {@link SessionHandle#save()}; the same delta rules
    * apply as in a request.
    */
   public Optional<SessionHandle> open(String id) {
@@ -124,25 +135,32 @@ public final class SessionRepository {
     return new SessionHandle(this, SessionData.create(clock.instant(), maxInactive, null));
   }
 
-  /** A stored session's description, without its values. */
+  /**
+   * A stored session's description, without its values, by its {@linkplain SessionIds#key key}
+   * (what {@link SessionInfo#id()} gives) or its whole id.
+   */
   public Optional<SessionInfo> find(String id) {
     Objects.requireNonNull(id, "id");
     if (!SessionIds.wellFormed(id)) {
       return Optional.empty();
     }
-    return load(id).map(SessionRepository::info);
+    return loader.loadByKey(SessionIds.key(id)).map(SessionRepository::info);
   }
 
-  /** Deletes a session, whatever its state; false if there was none. */
+  /**
+   * Deletes a session, whatever its state, by its key or whole id; false if there was none. For
+   * operators and "sign out that device" pages, which list sessions by key.
+   */
   public boolean invalidate(String id) {
     Objects.requireNonNull(id, "id");
     if (!SessionIds.wellFormed(id)) {
       return false;
     }
+    String key = SessionIds.key(id);
     // Loaded first only to learn its principal, whose index entry goes with it.
-    Optional<SessionData> data = load(id);
-    boolean deleted = store.delete(sessions, id, Precondition.none());
-    data.ifPresent(d -> index.remove(d.principal, id));
+    Optional<SessionData> data = loader.loadByKey(key);
+    boolean deleted = store.delete(sessions, key, Precondition.none());
+    data.ifPresent(d -> index.remove(d.principal, key));
     if (deleted) {
       metrics.counter(SessionMetrics.EVENTS, "invalidated").increment();
     }
@@ -167,7 +185,7 @@ public final class SessionRepository {
 
   private static SessionInfo info(SessionData data) {
     return new SessionInfo(
-        data.id,
+        data.key,
         data.created,
         data.accessWritten,
         data.maxInactive,

@@ -4,26 +4,35 @@ import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.time.BrownoutClock;
 import dev.brownout.state.Namespace;
 import dev.brownout.state.Precondition;
+import dev.brownout.state.PreconditionFailedException;
+import dev.brownout.state.RecordTooLargeException;
 import dev.brownout.state.StateStore;
+import dev.brownout.state.spi.StoreChecks;
 import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Saves what a request changed for {@link SessionRepository}, as at most one write: an invalidated
- * session is deleted, a new or rotated one is written whole ({@link WholeRecordSave}), a stored one
- * as a delta ({@link DeltaSave}). The changed attributes are encoded here, once, for whichever of
- * those writes them.
+ * session is deleted, a new one is written whole ({@link WholeRecordSave}), a stored one, rotated
+ * or not, as a delta ({@link DeltaSave}). The changed attributes are encoded here, once, for
+ * whichever of those writes them.
  */
 final class SessionSaver {
   // Under the repository's name, as before the split, so existing log settings still apply.
   private static final Logger log = LoggerFactory.getLogger(SessionRepository.class);
+
+  // The session's own fields (_s, _c, _a, _i, _d, _p, _x) with their values, at most.
+  private static final long METADATA_BYTES = 32 + 7 * 24 + StateStore.MAX_KEY_BYTES;
 
   private final StateStore store;
   private final Namespace sessions;
@@ -32,6 +41,7 @@ final class SessionSaver {
   private final BrownoutMetrics metrics;
   private final boolean detectInPlace;
   private final PrincipalIndex index;
+  private final SaveConflicts conflicts;
   private final WholeRecordSave whole;
   private final DeltaSave delta;
   // Meters are looked up once: a registry lookup per request costs more than the work it times.
@@ -45,6 +55,7 @@ final class SessionSaver {
       BrownoutMetrics metrics,
       boolean detectInPlace,
       PrincipalIndex index,
+      SaveConflicts conflicts,
       WholeRecordSave whole,
       DeltaSave delta) {
     this.store = store;
@@ -54,6 +65,7 @@ final class SessionSaver {
     this.metrics = metrics;
     this.detectInPlace = detectInPlace;
     this.index = index;
+    this.conflicts = conflicts;
     this.whole = whole;
     this.delta = delta;
     for (SaveOutcome outcome : SaveOutcome.values()) {
@@ -79,26 +91,72 @@ final class SessionSaver {
   }
 
   private SaveOutcome saveLocked(SessionData data) {
+    if (data.conflict != null) {
+      // Refused once: the request is answered as refused, so nothing of it may land later.
+      return SaveOutcome.CONFLICT;
+    }
     Instant now = clock.instant();
     if (data.invalidated) {
-      return delete(data);
+      return delete(data, now);
     }
     Map<String, byte[]> encoded = encodeChanges(data);
+    checkSize(data, encoded);
     if (data.isNew()) {
       return whole.create(data, encoded, now);
-    }
-    if (data.rotated()) {
-      return whole.rotate(data, encoded, now);
     }
     return delta.save(data, encoded, now);
   }
 
-  private SaveOutcome delete(SessionData data) {
-    if (data.storedId != null) {
-      store.delete(sessions, data.storedId, Precondition.none());
-      index.remove(data.principal, data.storedId);
-      data.storedId = null;
+  /**
+   * Refuses, before any store call, a save that would make the record larger than the store keeps:
+   * the same answer whether the store is up or down, so such a change is never held for later.
+   */
+  private void checkSize(SessionData data, Map<String, byte[]> encoded) {
+    if (encoded.isEmpty()) {
+      return;
     }
+    long size = METADATA_BYTES;
+    for (String name : data.names()) {
+      byte[] bytes = encoded.containsKey(name) ? encoded.get(name) : data.stored.get(name);
+      if (bytes != null) {
+        size += SessionData.field(name).getBytes(StandardCharsets.UTF_8).length + bytes.length;
+      }
+    }
+    if (size > store.maxRecordBytes()) {
+      throw new RecordTooLargeException(
+          StoreChecks.tooLargeMessage(sessions, data.key, size, store.maxRecordBytes()),
+          size,
+          store.maxRecordBytes());
+    }
+  }
+
+  /**
+   * Deletes an invalidated session, if it is still the one the request loaded: not if its id was
+   * changed meanwhile (the old id may be a fixation attacker's, signing the new user out).
+   */
+  private SaveOutcome delete(SessionData data, Instant now) {
+    if (!data.inStore) {
+      return SaveOutcome.DELETED;
+    }
+    long expected = data.version;
+    for (int attempt = 0; ; attempt++) {
+      try {
+        store.delete(sessions, data.key, Precondition.versionEquals(expected));
+        break;
+      } catch (PreconditionFailedException e) {
+        Optional<SessionData> current = store.read(sessions, data.key).flatMap(SessionData::from);
+        if (current.isEmpty()) {
+          break;
+        }
+        if (!Arrays.equals(current.get().storedSecretHash, data.storedSecretHash)
+            || attempt >= 10) {
+          return conflicts.refuse(data, SessionConflict.Kind.ROTATED, Set.of());
+        }
+        expected = current.get().version;
+      }
+    }
+    index.remove(data.principal, data.key);
+    data.inStore = false;
     return SaveOutcome.DELETED;
   }
 

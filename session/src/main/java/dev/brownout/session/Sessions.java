@@ -8,17 +8,20 @@ import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.time.BrownoutClock;
 import dev.brownout.state.ForwardingStateStore;
 import dev.brownout.state.NearCache;
+import dev.brownout.state.RecordTooLargeException;
 import dev.brownout.state.StateException;
 import dev.brownout.state.StateStore;
 import jakarta.servlet.http.HttpSession;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EventListener;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +59,12 @@ public final class Sessions implements AutoCloseable {
   private final String sameSite;
   private final @Nullable String headerName;
   private final SessionConfig.LockTimeoutAction lockTimeoutAction;
-  private final Map<String, SessionData> pending = new ConcurrentHashMap<>();
+  // Changes held while the store is down (serve-cached), by session key, in the order first held;
+  // guarded by itself.
+  private final Map<String, Held> pending = new LinkedHashMap<>();
+  private long heldSequence;
+  private final SessionConfig.CookieSecure cookieSecure;
+  private final int conflictStatus;
   private final @Nullable ScheduledExecutorService resync;
   private @Nullable SessionFilter filter;
   private final OutageLog outage;
@@ -83,12 +91,16 @@ public final class Sessions implements AutoCloseable {
     }
     StateStore store = builder.store;
     if (nearCacheSize > 0) {
-      this.nearCache =
+      NearCache.Builder cache =
           NearCache.builder(new Unclosed(store))
               .maximumSize(nearCacheSize)
               .clock(builder.clock)
               .metrics(metrics)
-              .build();
+              .serveStaleWhenDown(storeDown == StoreDownPolicy.SERVE_CACHED);
+      if (config.get(SessionConfig.NEAR_CACHE_VALIDATE)) {
+        cache.validateOnHit(SessionData.CREATED);
+      }
+      this.nearCache = cache.build();
       store = nearCache;
     } else {
       this.nearCache = null;
@@ -137,6 +149,15 @@ public final class Sessions implements AutoCloseable {
                   config.describe(SessionConfig.COOKIE_SAME_SITE)
                       + ": must be Lax, Strict or None");
         };
+    this.cookieSecure = config.get(SessionConfig.COOKIE_SECURE);
+    if (cookieSecure == SessionConfig.CookieSecure.NEVER && sameSite.equals("None")) {
+      throw new IllegalArgumentException(
+          config.describe(SessionConfig.COOKIE_SECURE)
+              + " but "
+              + config.describe(SessionConfig.COOKIE_SAME_SITE)
+              + ": browsers drop a SameSite=None cookie that is not Secure");
+    }
+    this.conflictStatus = config.get(SessionConfig.CONFLICT_STATUS);
     String header = config.find(SessionConfig.HEADER_NAME).orElse("");
     if (!header.isEmpty() && !header.matches("[A-Za-z0-9-]+")) {
       throw new IllegalArgumentException(
@@ -144,7 +165,7 @@ public final class Sessions implements AutoCloseable {
               + ": not a valid header name (letters, digits and '-')");
     }
     this.headerName = header.isEmpty() ? null : header;
-    metrics.gauge(SessionMetrics.PENDING, pending, Map::size);
+    metrics.gauge(SessionMetrics.PENDING, pending, Sessions::sizeOf);
     if (storeDown == StoreDownPolicy.SERVE_CACHED) {
       this.resync =
           Executors.newSingleThreadScheduledExecutor(
@@ -195,7 +216,7 @@ public final class Sessions implements AutoCloseable {
       throw new IllegalArgumentException(
           "not a Brownout session: is the session filter installed before this code runs?");
     }
-    int bytes = principal.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    int bytes = principal.getBytes(StandardCharsets.UTF_8).length;
     if (bytes == 0 || bytes > StateStore.MAX_KEY_BYTES) {
       throw new IllegalArgumentException(
           "a principal must be 1 to " + StateStore.MAX_KEY_BYTES + " UTF-8 bytes, not " + bytes);
@@ -204,34 +225,65 @@ public final class Sessions implements AutoCloseable {
     synchronized (data) {
       if (!principal.equals(data.principal)) {
         data.principal = principal;
-        data.metaChanged = true;
         data.indexExpiry = null;
+        data.metaChangedHere();
       }
     }
   }
 
   /** Sessions whose changes this server holds until the store answers again. */
   public int pendingCount() {
-    return pending.size();
+    return sizeOf(pending);
   }
 
-  /** Tries now to write every held change; returns how many are still held. */
+  private static int sizeOf(Map<String, Held> pending) {
+    synchronized (pending) {
+      return pending.size();
+    }
+  }
+
   public int resyncPending() {
-    for (Map.Entry<String, SessionData> entry : pending.entrySet()) {
-      SessionData data = entry.getValue().copy();
+    List<Map.Entry<String, Held>> held;
+    synchronized (pending) {
+      held = new ArrayList<>(pending.entrySet());
+    }
+    for (Map.Entry<String, Held> entry : held) {
+      SessionData data = entry.getValue().data().copy();
+      data.heldSequence = entry.getValue().sequence();
       try {
-        repository.save(data);
-        pending.remove(entry.getKey(), entry.getValue());
-        log.info("Held session change written now that the store answers");
+        SaveOutcome outcome = repository.save(data);
+        release(entry.getKey(), data.heldSequence);
+        if (outcome == SaveOutcome.CONFLICT) {
+          log.warn(
+              "A held session change could not be written back ({}) and is dropped",
+              data.conflict == null ? "conflict" : data.conflict.kind());
+        } else {
+          log.info("Held session change written now that the store answers");
+        }
+      } catch (RecordTooLargeException e) {
+        // Never written, whatever happens: dropped, and the others behind it go on.
+        release(entry.getKey(), data.heldSequence);
+        event("held-too-large");
+        log.warn("A held session change is dropped: {}", e.getMessage());
       } catch (StateException e) {
-        log.debug("Session store still unreachable; {} session changes held", pending.size());
+        log.debug("Session store still unreachable; {} session changes held", pendingCount());
         break;
       } catch (RuntimeException e) {
-        pending.remove(entry.getKey(), entry.getValue());
+        release(entry.getKey(), data.heldSequence);
         log.warn("A held session change could not be written and is dropped", e);
       }
     }
-    return pending.size();
+    return pendingCount();
+  }
+
+  /** Drops a held change once written, unless a later request added to it meanwhile. */
+  private void release(String key, long sequence) {
+    synchronized (pending) {
+      Held held = pending.get(key);
+      if (held != null && held.sequence() == sequence) {
+        pending.remove(key);
+      }
+    }
   }
 
   @Override
@@ -287,20 +339,87 @@ public final class Sessions implements AutoCloseable {
     return headerName;
   }
 
+  /** A change held for a session, and how often it was added to (so a write-back knows). */
+  private record Held(SessionData data, long sequence) {}
+
+  /** What this server holds for a session id, if anything. */
+  enum HeldState {
+    NONE,
+    HELD,
+    /** Held under another secret: the id was changed while the store was down. */
+    OTHER_ID
+  }
+
+  HeldState heldState(String id) {
+    synchronized (pending) {
+      Held held = pending.get(SessionIds.key(id));
+      if (held == null) {
+        return HeldState.NONE;
+      }
+      return sameSecret(held.data().secret, SessionIds.secret(id))
+          ? HeldState.HELD
+          : HeldState.OTHER_ID;
+    }
+  }
+
+  /** A copy of the change held for {@code id}, which must be {@link HeldState#HELD}. */
   @Nullable SessionData pending(String id) {
-    SessionData held = pending.get(id);
-    return held == null ? null : held.copy();
+    synchronized (pending) {
+      Held held = pending.get(SessionIds.key(id));
+      if (held == null || !sameSecret(held.data().secret, SessionIds.secret(id))) {
+        return null;
+      }
+      SessionData copy = held.data().copy();
+      copy.heldSequence = held.sequence();
+      return copy;
+    }
   }
 
-  void defer(SessionData data) {
-    pending.put(data.id, data.copy());
+  private static boolean sameSecret(@Nullable String a, @Nullable String b) {
+    if (a == null || b == null) {
+      return a == null && b == null;
+    }
+    return MessageDigest.isEqual(
+        a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
   }
 
+  /**
+   * Holds a request's change until the store answers: added to what is held for the session already
+   * (each request's own changes, so requests that ran at once all keep theirs), or held anew. False
+   * if the change cannot be held: the session's id changed since this request loaded it.
+   */
+  boolean defer(SessionData data) {
+    synchronized (pending) {
+      Held held = pending.get(data.key);
+      if (held == null) {
+        SessionData copy = data.copy();
+        pending.put(data.key, new Held(copy, ++heldSequence));
+        return true;
+      }
+      if (!data.secretChanged && !sameSecret(held.data().secret, data.secret)) {
+        return false;
+      }
+      held.data().mergeFrom(data);
+      pending.put(data.key, new Held(held.data(), ++heldSequence));
+      return true;
+    }
+  }
+
+  /** A request's save went through: what it started from, if held, is written. */
   void saved(SessionData data) {
-    pending.remove(data.id);
+    if (data.heldSequence >= 0) {
+      release(data.key, data.heldSequence);
+    }
   }
 
-  /** A store call of a request failed: counted, and logged once per outage with a summary. */
+  SessionConfig.CookieSecure cookieSecure() {
+    return cookieSecure;
+  }
+
+  int conflictStatus() {
+    return conflictStatus;
+  }
+
   void storeError(String action, String consequence, StateException error) {
     outage.failed(consequence, error);
     metrics
@@ -433,6 +552,33 @@ public final class Sessions implements AutoCloseable {
     }
 
     /** Take the id from this header instead of a cookie ({@code brownout.session.header}). */
+    /**
+     * When the cookie is marked Secure ({@code brownout.session.cookie.secure}): {@code ALWAYS}
+     * behind a proxy that ends TLS. Default {@code AUTO}.
+     */
+    public Builder cookieSecure(SessionConfig.CookieSecure secure) {
+      settings.set(SessionConfig.COOKIE_SECURE, secure);
+      return this;
+    }
+
+    /**
+     * The status of a request whose session changes could not be saved as it saw the session
+     * ({@code brownout.session.conflict-status}). Default 409.
+     */
+    public Builder conflictStatus(int status) {
+      settings.set(SessionConfig.CONFLICT_STATUS, status);
+      return this;
+    }
+
+    /**
+     * Checks near-cache hits against the store with one small read ({@code
+     * brownout.session.near-cache.validate}), for deployments without sticky sessions.
+     */
+    public Builder nearCacheValidate(boolean validate) {
+      settings.set(SessionConfig.NEAR_CACHE_VALIDATE, validate);
+      return this;
+    }
+
     public Builder header(String name) {
       settings.set(SessionConfig.HEADER_NAME, name);
       return this;

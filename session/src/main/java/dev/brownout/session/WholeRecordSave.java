@@ -10,14 +10,12 @@ import io.micrometer.core.instrument.DistributionSummary;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Saves a session as a whole record under the id the client is told, created only if absent: the
- * first save of a new session, and the first save after its id changed (rotation), which deletes
- * the record under the old id first.
+ * Saves a session as a whole record, created only if absent: the first save of a new session, and a
+ * sign-in that lost the race for its id to another sign-in ({@link #restart}).
  */
 final class WholeRecordSave {
   private final StateStore store;
@@ -44,27 +42,20 @@ final class WholeRecordSave {
     Instant indexExpiry = data.principal != null ? PrincipalIndex.expiry(data, now) : null;
     write(data, encoded, now, indexExpiry);
     if (indexExpiry != null) {
-      index.bind(data, null, indexExpiry);
+      index.bind(data, indexExpiry);
     }
     return SaveOutcome.CREATED;
   }
 
   /**
-   * A rotated session's save: the old record goes, the session is written under its new id, and its
-   * principal's index moves to the new id. The caller holds {@code data}'s lock.
+   * A sign-in whose id another sign-in changed first: its session starts over under a new key and
+   * secret, from what this request loaded plus its own changes. It gets nothing saved under the
+   * other sign-in's id (that would hand a fixation attacker the victim's session), and the other
+   * session is left as it is. The caller holds {@code data}'s lock.
    */
-  SaveOutcome rotate(SessionData data, Map<String, byte[]> encoded, Instant now) {
-    String previous = Objects.requireNonNull(data.storedId, "a rotated session is stored");
-    // The old id dies first, so it can never outlive the new one. If it is gone already, the
-    // session was invalidated meanwhile and is not brought back.
-    if (!store.delete(sessions, previous, Precondition.none())) {
-      return SaveOutcome.GONE;
-    }
-    Instant indexExpiry = data.principal != null ? PrincipalIndex.expiry(data, now) : null;
-    write(data, encoded, now, indexExpiry);
-    if (indexExpiry != null) {
-      index.bind(data, previous, indexExpiry);
-    }
+  SaveOutcome restart(SessionData data, Map<String, byte[]> encoded, Instant now) {
+    data.restartUnderNewKey();
+    create(data, encoded, now);
     metrics.counter(SessionMetrics.EVENTS, "rotated").increment();
     return SaveOutcome.ROTATED;
   }
@@ -84,14 +75,14 @@ final class WholeRecordSave {
     update.set(SessionData.CREATED, SessionData.text(data.created.toEpochMilli()));
     update.set(SessionData.ACCESSED, SessionData.text(now.toEpochMilli()));
     data.writeMeta(update);
+    data.writeSecret(update);
     if (indexExpiry != null) {
       update.set(SessionData.INDEX_EXPIRY, SessionData.text(indexExpiry.toEpochMilli()));
     }
     update.expireAt(data.expiry(now));
     Update built = update.build();
-    WriteResult result = store.update(sessions, data.id, built);
+    WriteResult result = store.update(sessions, data.key, built);
     bytesWritten.record(built.size());
-    data.storedId = data.id;
     data.stored.clear();
     data.stored.putAll(all);
     data.written(Map.of(), Set.of(), now, result.version());

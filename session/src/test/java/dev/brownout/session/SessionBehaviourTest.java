@@ -129,7 +129,11 @@ class SessionBehaviourTest {
     SessionServer server = server(sessions(config()));
     String id = server.get("set=a:1", null).newId().orElseThrow();
     Instant expiry =
-        memory.read(SessionRepository.SESSIONS, id).orElseThrow().expiresAt().orElseThrow();
+        memory
+            .read(SessionRepository.SESSIONS, SessionIds.key(id))
+            .orElseThrow()
+            .expiresAt()
+            .orElseThrow();
 
     reset();
     clock.advance(Duration.ofMinutes(1));
@@ -137,7 +141,8 @@ class SessionBehaviourTest {
     assertThat(updates).hasSize(1);
     assertThat(updates.get(0).sets().keySet()).containsExactly("a:b");
     assertThat(updates.get(0).expiryChange()).isEqualTo(Update.ExpiryChange.KEEP);
-    assertThat(memory.read(SessionRepository.SESSIONS, id).orElseThrow().expiresAt())
+    assertThat(
+            memory.read(SessionRepository.SESSIONS, SessionIds.key(id)).orElseThrow().expiresAt())
         .hasValue(expiry);
 
     reset();
@@ -145,7 +150,8 @@ class SessionBehaviourTest {
     server.get("set=c:3", id);
     assertThat(updates.get(0).sets().keySet()).contains("a:c", "_a");
     assertThat(updates.get(0).expiryChange()).isEqualTo(Update.ExpiryChange.SET);
-    assertThat(memory.read(SessionRepository.SESSIONS, id).orElseThrow().expiresAt())
+    assertThat(
+            memory.read(SessionRepository.SESSIONS, SessionIds.key(id)).orElseThrow().expiresAt())
         .hasValue(expiry.plus(Duration.ofMinutes(3)));
     assertThat(server.get("peek", id).body()).isEqualTo("a=1\nb=2\nc=3");
   }
@@ -183,7 +189,7 @@ class SessionBehaviourTest {
   }
 
   @Test
-  void optimisticModeKeepsTheFirstSaveOfAnAttributeBothChangedAndReportsIt() {
+  void optimisticModeRefusesASaveWhoseAttributeAnotherSaveChangedFirstAndReportsIt() {
     List<SessionConflict> conflicts = new CopyOnWriteArrayList<>();
     Sessions sessions =
         Sessions.builder(counting)
@@ -207,15 +213,20 @@ class SessionBehaviourTest {
     two.changed.add("cart");
     two.values.put("theme", "dark");
     two.changed.add("theme");
-    repository.save(one);
-    repository.save(two);
+    assertThat(repository.save(one)).isEqualTo(SaveOutcome.UPDATED);
+    assertThat(repository.save(two)).isEqualTo(SaveOutcome.CONFLICT);
 
+    // The first save's value is kept, and nothing of the refused save is written: not even the
+    // attribute only it changed, so the request can be answered "not saved" truthfully.
     SessionData after = repository.load(created.id).orElseThrow();
     assertThat(repository.attribute(after, "cart")).isEqualTo("book");
-    assertThat(repository.attribute(after, "theme")).isEqualTo("dark");
+    assertThat(repository.attribute(after, "theme")).isNull();
     assertThat(conflicts)
-        .containsExactly(new SessionConflict(created.id, java.util.Set.of("cart")));
-    assertThat(metrics.counter(SessionMetrics.CONFLICTS, "memory").count()).isEqualTo(1);
+        .containsExactly(
+            new SessionConflict(
+                created.key, SessionConflict.Kind.ATTRIBUTES, java.util.Set.of("cart")));
+    assertThat(metrics.counter(SessionMetrics.CONFLICTS, "memory", "attributes").count())
+        .isEqualTo(1);
   }
 
   @Test
@@ -229,7 +240,7 @@ class SessionBehaviourTest {
     String id = server.get("set=a:1", null).newId().orElseThrow();
     SessionLocks locks =
         new SessionLocks(counting, clock, metrics, Duration.ZERO, Duration.ofSeconds(30));
-    SessionLocks.Lock held = locks.acquire(id).orElseThrow();
+    SessionLocks.Lock held = locks.acquire(SessionIds.key(id)).orElseThrow();
 
     SessionServer.Reply refused = server.get("set=b:2", id);
     assertThat(refused.status()).isEqualTo(409);
@@ -292,13 +303,14 @@ class SessionBehaviourTest {
     String id = server.get("set=good:1&set=bad:2", null).newId().orElseThrow();
     memory.update(
         SessionRepository.SESSIONS,
-        id,
+        SessionIds.key(id),
         Update.builder().set(SessionData.field("bad"), "{\"t\":\"gone.Type\",\"v\":{}}").build());
 
     assertThat(server.get("peek", id).body()).isEqualTo("good=1");
     assertThat(metrics.counter(SessionMetrics.CODEC_FAILURES, "json", "drop-attribute").count())
         .isEqualTo(1);
-    assertThat(memory.read(SessionRepository.SESSIONS, id).orElseThrow().fieldNames())
+    assertThat(
+            memory.read(SessionRepository.SESSIONS, SessionIds.key(id)).orElseThrow().fieldNames())
         .as("removed at the next save")
         .doesNotContain(SessionData.field("bad"));
   }
@@ -310,13 +322,17 @@ class SessionBehaviourTest {
     String id = server.get("set=good:1&set=bad:2", null).newId().orElseThrow();
     memory.update(
         SessionRepository.SESSIONS,
-        id,
+        SessionIds.key(id),
         Update.builder().set(SessionData.field("bad"), "not json").build());
 
     SessionServer.Reply reply = server.get("peek", id);
     String fresh = reply.newId().orElseThrow();
     assertThat(fresh).isNotEqualTo(id);
-    assertThat(memory.read(SessionRepository.SESSIONS, id)).isEmpty();
+    assertThat(
+            memory.read(SessionRepository.SESSIONS, SessionIds.key(id)).orElseThrow().fieldNames())
+        .as("every attribute dropped")
+        .noneMatch(name -> name.startsWith(SessionData.ATTRIBUTE));
+    assertThat(server.get("peek", id).body()).as("the old id is dead").isEqualTo("none");
     assertThat(server.get("peek", fresh).body()).isEmpty();
   }
 
@@ -381,8 +397,11 @@ class SessionBehaviourTest {
     assertThat(repository.open(created.id()).orElseThrow().invalidate().save())
         .isEqualTo(SaveOutcome.DELETED);
     assertThat(stale.setAttribute("c", 3).save())
-        .as("an invalidated session is not brought back")
-        .isEqualTo(SaveOutcome.GONE);
+        .as("an invalidated session is not brought back, and the change is refused, not dropped")
+        .isEqualTo(SaveOutcome.CONFLICT);
+    assertThat(stale.save())
+        .as("a refused handle saves nothing more")
+        .isEqualTo(SaveOutcome.CONFLICT);
     assertThat(repository.open(created.id())).isEmpty();
     assertThat(repository.open("not-an-id")).isEmpty();
     assertThatThrownBy(() -> repository.create(Duration.ZERO)).hasMessageContaining("maxInactive");

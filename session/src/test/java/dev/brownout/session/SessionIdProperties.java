@@ -7,9 +7,11 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.arbitraries.StringArbitrary;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
@@ -87,20 +89,51 @@ class SessionIdProperties {
         .hasValueSatisfying(id -> assertThat(SessionIds.wellFormed(id)).isTrue());
   }
 
-  @Property(tries = 500)
-  void anIdIsWellFormedExactlyWhenItIs27Base64UrlCharacters(@ForAll("nearlyIds") String candidate) {
-    assertThat(SessionIds.wellFormed(candidate)).isEqualTo(candidate.matches("[A-Za-z0-9_-]{27}"));
+  @Property(tries = 1000)
+  void anIdIsWellFormedExactlyWhenItIsAKeyAndSecretOrABareKey(
+      @ForAll("nearlyIds") String candidate) {
+    assertThat(SessionIds.wellFormed(candidate))
+        .isEqualTo(candidate.matches("[A-Za-z0-9_-]{27}(\\.[A-Za-z0-9_-]{22})?"));
+  }
+
+  @Property(tries = 300)
+  void aForgedSecretForARealKeyOpensNothing(@ForAll("secrets") String secret) {
+    SessionServer.Reply created = cookieServer.get("set=owner:ada", null);
+    String id = created.newId().orElseThrow();
+    String forged = SessionIds.key(id) + "." + secret;
+    Assume.that(!forged.equals(id));
+    SessionServer.Reply reply = cookieServer.get("peek", forged);
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.body()).isEqualTo("none");
+    assertThat(cookieServer.get("peek", SessionIds.key(id)).body())
+        .as("nor does the bare key")
+        .isEqualTo("none");
   }
 
   @Provide
-  Arbitrary<String> nearlyIds() {
-    // Mostly the id alphabet, sometimes a character outside it, around the right length.
+  Arbitrary<String> secrets() {
     return Arbitraries.strings()
         .withCharRange('A', 'Z')
         .withCharRange('a', 'z')
         .withCharRange('0', '9')
-        .withChars('_', '-', '+', '/', '=', ' ', '.', '\u00e9', '\u0000')
-        .ofMinLength(25)
-        .ofMaxLength(29);
+        .withChars('_', '-')
+        .ofLength(22);
+  }
+
+  @Provide
+  Arbitrary<String> nearlyIds() {
+    // Mostly the id alphabet, sometimes a character outside it, around the right lengths.
+    StringArbitrary part =
+        Arbitraries.strings()
+            .withCharRange('A', 'Z')
+            .withCharRange('a', 'z')
+            .withCharRange('0', '9')
+            .withChars('_', '-', '+', '/', '=', ' ', '.', '\u00e9', '\u0000');
+    Arbitrary<String> key = part.ofMinLength(25).ofMaxLength(29);
+    Arbitrary<String> secret = part.ofMinLength(20).ofMaxLength(24);
+    return Arbitraries.oneOf(
+        key,
+        Combinators.combine(key, secret).as((k, s) -> k + "." + s),
+        Combinators.combine(key, secret).as((k, s) -> k + s));
   }
 }

@@ -5,12 +5,15 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
+import jakarta.servlet.http.HttpSessionBindingEvent;
+import jakarta.servlet.http.HttpSessionBindingListener;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,6 +23,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.catalina.Context;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.RemoteIpValve;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -31,22 +40,26 @@ import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * A real Jetty 12 server running the session filter in front of a servlet that does to its session
- * what the query says: {@code set=name:value}, {@code remove=name}, {@code login=user}, {@code
- * rotate}, {@code invalidate}, {@code peek} (no session is created), {@code big} (a body larger
- * than the response buffer). It answers with the session's attributes, one {@code name=value} line
- * each, sorted. It honours {@code X-Forwarded-Proto}, as behind a load balancer.
+ * what the query says: {@code set=name:value}, {@code incr=name} (a counter), {@code
+ * pad=name:bytes} (a large value), {@code remove=name}, {@code login=user}, {@code rotate}, {@code
+ * invalidate}, {@code slow=millis} (a pause after the changes, to widen races), {@code peek} (no
+ * session is created), {@code big} (a body larger than the response buffer). It answers with the
+ * session's attributes, one {@code name=value} line each, sorted, and says in {@code
+ * X-Session-Loaded} whether the id the client sent named a session. It honours {@code
+ * X-Forwarded-Proto}, as behind a load balancer.
  */
 final class SessionServer implements AutoCloseable {
   private static final Pattern COOKIE = Pattern.compile("SESSION=([^;]*)");
   static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private final Server server;
+  private final AutoCloseable container;
   private final int port;
 
+  /** On Jetty 12. */
   SessionServer(Sessions sessions) {
     try {
-      server = new Server();
+      Server server = new Server();
       HttpConfiguration config = new HttpConfiguration();
       config.addCustomizer(new ForwardedRequestCustomizer());
       ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
@@ -59,6 +72,50 @@ final class SessionServer implements AutoCloseable {
       server.setHandler(context);
       server.start();
       port = connector.getLocalPort();
+      container = server::stop;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private SessionServer(AutoCloseable container, int port) {
+    this.container = container;
+    this.port = port;
+  }
+
+  /** The same application on Tomcat 11, the filter mapped as a web.xml would map it. */
+  static SessionServer tomcat(Sessions sessions) {
+    try {
+      Tomcat tomcat = new Tomcat();
+      tomcat.setBaseDir(Files.createTempDirectory("brownout-tomcat").toString());
+      Connector connector = new Connector();
+      connector.setPort(0);
+      connector.setProperty("address", "127.0.0.1");
+      tomcat.getService().addConnector(connector);
+      tomcat.setConnector(connector);
+      Context context = tomcat.addContext("/app", null);
+      FilterDef filter = new FilterDef();
+      filter.setFilterName("sessions");
+      filter.setFilter(sessions.filter());
+      context.addFilterDef(filter);
+      FilterMap map = new FilterMap();
+      map.setFilterName("sessions");
+      map.addURLPattern("/*");
+      map.setDispatcher(DispatcherType.REQUEST.name());
+      context.addFilterMap(map);
+      Tomcat.addServlet(context, "scripted", new Scripted()).addMapping("/s");
+      // As behind a load balancer: X-Forwarded-Proto makes the request secure.
+      RemoteIpValve forwarded = new RemoteIpValve();
+      forwarded.setInternalProxies(".*");
+      forwarded.setProtocolHeader("X-Forwarded-Proto");
+      context.getPipeline().addValve(forwarded);
+      tomcat.start();
+      return new SessionServer(
+          () -> {
+            tomcat.stop();
+            tomcat.destroy();
+          },
+          connector.getLocalPort());
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -115,9 +172,25 @@ final class SessionServer implements AutoCloseable {
   @Override
   public void close() {
     try {
-      server.stop();
+      container.close();
     } catch (Exception e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** Every {@link Bound} value unbound, by name, in order. */
+  static final List<String> UNBOUND = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** A value that wants to know when it leaves a session. */
+  record Bound(String name) implements HttpSessionBindingListener {
+    @Override
+    public void valueUnbound(HttpSessionBindingEvent event) {
+      UNBOUND.add(name);
+    }
+
+    @Override
+    public String toString() {
+      return "bound:" + name;
     }
   }
 
@@ -143,15 +216,43 @@ final class SessionServer implements AutoCloseable {
         write(response, "untouched");
         return;
       }
+      if (request.getParameter("newcheck") != null) {
+        HttpSession session = request.getSession();
+        response.setContentType("text/plain; charset=utf-8");
+        response.flushBuffer();
+        response.getWriter().write("new=" + session.isNew());
+        return;
+      }
+      if (request.getParameter("renew") != null) {
+        // Sign-out that starts the visitor over: the old session goes, a new one begins.
+        request.getSession().invalidate();
+        request.getSession(true).setAttribute("fresh", "yes");
+        write(response, "renewed");
+        return;
+      }
       if (request.getParameter("peek") != null) {
         HttpSession existing = request.getSession(false);
         write(response, existing == null ? "none" : dump(existing));
         return;
       }
+      response.setHeader("X-Session-Loaded", Boolean.toString(request.isRequestedSessionIdValid()));
       HttpSession session = request.getSession();
       for (String set : values(request, "set")) {
         int colon = set.indexOf(':');
         session.setAttribute(set.substring(0, colon), set.substring(colon + 1));
+      }
+      for (String name : values(request, "incr")) {
+        Object value = session.getAttribute(name);
+        int count = value == null ? 0 : Integer.parseInt(value.toString());
+        session.setAttribute(name, Integer.toString(count + 1));
+      }
+      for (String pad : values(request, "pad")) {
+        int colon = pad.indexOf(':');
+        session.setAttribute(
+            pad.substring(0, colon), "x".repeat(Integer.parseInt(pad.substring(colon + 1))));
+      }
+      for (String name : values(request, "bind")) {
+        session.setAttribute(name, new Bound(name));
       }
       for (String name : values(request, "remove")) {
         session.removeAttribute(name);
@@ -162,6 +263,13 @@ final class SessionServer implements AutoCloseable {
       }
       if (request.getParameter("rotate") != null) {
         request.changeSessionId();
+      }
+      if (request.getParameter("slow") != null) {
+        try {
+          Thread.sleep(Long.parseLong(request.getParameter("slow")));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
       if (request.getParameter("invalidate") != null) {
         session.invalidate();

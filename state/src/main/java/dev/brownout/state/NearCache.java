@@ -9,6 +9,7 @@ import dev.brownout.core.metrics.MeterSpec;
 import dev.brownout.core.time.BrownoutClock;
 import dev.brownout.state.spi.RecordFields;
 import io.micrometer.core.instrument.Counter;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,18 +49,28 @@ import org.slf4j.LoggerFactory;
  *       per stripe of keys; other keys of the namespace changing all the time do not matter).
  * </ul>
  *
+ * <p>While a namespace's change feed is down ({@link WatchListener#onFeedLost()}), its entries are
+ * not trusted: every read goes to the store, and nothing read is cached, until the feed is back and
+ * re-subscribed and the store has said so ({@link WatchListener#onResync()}), which evicts the
+ * whole namespace. If the store fails such a read, the entry is served only when {@link
+ * Builder#serveStaleWhenDown(boolean)} is set (the session module's "serve cached" policy);
+ * otherwise the failure is thrown. With {@link Builder#validateOnHit(String)}, every hit first
+ * reads one small field and compares versions, for records read on several servers without sticky
+ * routing.
+ *
  * <p>A watchable namespace the store cannot watch (DynamoDB watches small namespaces only) is read
- * through, with one warning. If the store becomes unreachable, entries keep being served (a miss
- * still fails), which is what the session module's "serve from the near cache" policy builds on.
- * Metrics: {@code brownout.state.near_cache.requests} by namespace and result (hit, miss, bypass)
- * and {@code brownout.state.near_cache.stale} by namespace.
+ * through, with one warning. Metrics: {@code brownout.state.near_cache.requests} by namespace and
+ * result (hit, miss, bypass, untrusted, validated, stale-served) and {@code
+ * brownout.state.near_cache.stale} by namespace.
  */
 public final class NearCache extends ForwardingStateStore {
   /** Reads by namespace and result. */
   public static final MeterSpec REQUESTS =
       MeterSpec.counter(
           "brownout.state.near_cache.requests",
-          "Reads through the near cache: hit (no server call), miss, or bypass (namespace not cached).",
+          "Reads through the near cache: hit (no server call), miss, bypass (namespace not"
+              + " cached), untrusted (feed down: read from the store), validated (hit checked by"
+              + " one field read), stale-served (feed and store down: entry served anyway).",
           "namespace",
           "result");
 
@@ -84,6 +95,10 @@ public final class NearCache extends ForwardingStateStore {
   private final ConcurrentHashMap<String, Changes> changeCounts = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Watch> watches = new ConcurrentHashMap<>();
   private final Set<String> unwatchable = ConcurrentHashMap.newKeySet();
+  // Namespaces whose change feed is down: their entries may be stale, so reads go to the store.
+  private final Set<String> untrusted = ConcurrentHashMap.newKeySet();
+  private final @Nullable String validateField;
+  private final boolean serveStaleWhenDown;
   private final ConcurrentHashMap<String, Map<String, Counter>> counters =
       new ConcurrentHashMap<>();
   private final String origin = newOrigin();
@@ -95,6 +110,8 @@ public final class NearCache extends ForwardingStateStore {
     this.clock = builder.clock;
     this.metrics = builder.metrics;
     this.maximumSize = builder.settings.get(StateConfig.NEAR_CACHE_MAXIMUM_SIZE);
+    this.validateField = builder.validateField;
+    this.serveStaleWhenDown = builder.serveStaleWhenDown;
     Caffeine<Object, Object> caffeine =
         Caffeine.newBuilder()
             .maximumSize(builder.settings.get(StateConfig.NEAR_CACHE_MAXIMUM_SIZE));
@@ -204,11 +221,20 @@ public final class NearCache extends ForwardingStateStore {
     }
     CacheKey cacheKey = new CacheKey(namespace.name(), key);
     Entry entry = cache.getIfPresent(cacheKey);
-    if (entry != null) {
-      count(namespace, "hit");
-      return live(entry.record());
+    if (untrusted.contains(namespace.name())) {
+      return readUntrusted(namespace, key, entry);
     }
-    count(namespace, "miss");
+    if (entry != null) {
+      if (validateField == null) {
+        count(namespace, "hit");
+        return live(entry.record());
+      }
+      if (current(namespace, key, cacheKey, entry)) {
+        return live(entry.record());
+      }
+    } else {
+      count(namespace, "miss");
+    }
     Changes changes = changes(namespace);
     int stripe = Changes.stripe(key);
     long before = changes.count(stripe);
@@ -222,7 +248,9 @@ public final class NearCache extends ForwardingStateStore {
   @Override
   public Optional<StateRecord> read(Namespace namespace, String key, Set<String> fields) {
     Entry entry =
-        cached(namespace) ? cache.getIfPresent(new CacheKey(namespace.name(), key)) : null;
+        cached(namespace) && !untrusted.contains(namespace.name()) && validateField == null
+            ? cache.getIfPresent(new CacheKey(namespace.name(), key))
+            : null;
     if (entry == null) {
       count(namespace, cached(namespace) ? "miss" : "bypass");
       return super.read(namespace, key, fields);
@@ -238,6 +266,46 @@ public final class NearCache extends ForwardingStateStore {
               return new StateRecord(
                   key, selected, record.version(), record.expiresAt().orElse(null));
             });
+  }
+
+  /**
+   * A read while the namespace's feed is down: from the store, cached by nobody; the entry only if
+   * the store fails too and stale entries may then be served.
+   */
+  private Optional<StateRecord> readUntrusted(
+      Namespace namespace, String key, @Nullable Entry entry) {
+    try {
+      Optional<StateRecord> record = super.read(namespace, key);
+      count(namespace, "untrusted");
+      return record;
+    } catch (StateException e) {
+      if (entry == null || !serveStaleWhenDown) {
+        throw e;
+      }
+      count(namespace, "stale-served");
+      return live(entry.record());
+    }
+  }
+
+  /**
+   * Checks a hit against the store with one small field: true if the entry is current (the same
+   * version, or absent on both sides); false if it is stale, which evicts it.
+   */
+  private boolean current(Namespace namespace, String key, CacheKey cacheKey, Entry entry) {
+    Optional<StateRecord> probe = super.read(namespace, key, Set.of(validateField));
+    StateRecord cached = entry.record();
+    boolean current =
+        probe.isPresent()
+            ? cached != null && probe.get().version() == cached.version()
+            : cached == null;
+    if (current) {
+      count(namespace, "validated");
+      return true;
+    }
+    cache.asMap().remove(cacheKey, entry);
+    metrics.counter(STALE, namespace.name()).increment();
+    count(namespace, "miss");
+    return false;
   }
 
   private Optional<StateRecord> live(@Nullable StateRecord record) {
@@ -390,6 +458,16 @@ public final class NearCache extends ForwardingStateStore {
     public void onResync() {
       changes(namespace).changedAll();
       cache.asMap().keySet().removeIf(k -> k.namespace().equals(namespace.name()));
+      // Trusted again only once emptied: whatever is cached from now on was read after the feed
+      // came back, so its changes will be announced.
+      untrusted.remove(namespace.name());
+    }
+
+    @Override
+    public void onFeedLost() {
+      // Untrusted first: a read from now on goes to the store, and none in flight caches.
+      untrusted.add(namespace.name());
+      changes(namespace).changedAll();
     }
   }
 
@@ -401,10 +479,38 @@ public final class NearCache extends ForwardingStateStore {
             List.of(StateConfig.NEAR_CACHE_MAXIMUM_SIZE, StateConfig.NEAR_CACHE_STALE_AFTER));
     private BrownoutClock clock = BrownoutClock.system();
     private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
+    private @Nullable String validateField;
+    private boolean serveStaleWhenDown;
 
     private Builder(StateStore store) {
       this.store =
           Objects.requireNonNull(store, "NearCache.builder(store) needs the store it caches");
+    }
+
+    /**
+     * Checks every hit against the store first, by reading {@code field} alone (one small read) and
+     * comparing versions; a stale entry is evicted and the record read whole. For records read on
+     * more than one server without sticky routing, where a change notification can arrive after the
+     * next read. Default: off, hits cost no call.
+     */
+    public Builder validateOnHit(String field) {
+      Objects.requireNonNull(field, "field");
+      if (field.isEmpty()
+          || field.getBytes(StandardCharsets.UTF_8).length > Update.MAX_FIELD_NAME_BYTES) {
+        throw new IllegalArgumentException(
+            "validateOnHit: a field name is 1 to " + Update.MAX_FIELD_NAME_BYTES + " UTF-8 bytes");
+      }
+      this.validateField = field;
+      return this;
+    }
+
+    /**
+     * Whether an entry is served when its change feed is down and the store fails the read too.
+     * Default: false, the failure is thrown. The session module's serve-cached policy sets it.
+     */
+    public Builder serveStaleWhenDown(boolean serve) {
+      this.serveStaleWhenDown = serve;
+      return this;
     }
 
     /** The most entries kept ({@code brownout.state.near-cache.maximum-size}). Default 10 000. */

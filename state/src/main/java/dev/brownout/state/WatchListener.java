@@ -18,6 +18,13 @@ public interface WatchListener {
   default void onResync() {}
 
   /**
+   * The feed of changes is down (the connection to the store was lost, or polling fails): changes
+   * made now are not announced until {@link #onResync()} follows, once the feed is back and
+   * re-subscribed. Whatever is kept from this namespace may be going stale meanwhile.
+   */
+  default void onFeedLost() {}
+
+  /**
    * The {@link Update#origin() origin} of this listener's own writes, which it already knows about.
    * A store may leave changes with this origin out, and so save passing them on (Redis and the
    * in-memory store do); it need not, so a listener that returns an origin must still ignore its

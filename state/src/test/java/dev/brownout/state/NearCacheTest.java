@@ -1,6 +1,7 @@
 package dev.brownout.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.time.ManualClock;
@@ -429,5 +430,94 @@ class NearCacheTest {
 
       assertThat(near.read(FLAGS, "f")).isPresent();
     }
+  }
+
+  @Test
+  void whileTheFeedIsDownEveryReadGoesToTheStoreAndNothingMissedSurvivesTheResync() {
+    backing.update(FLAGS, "f", Update.builder().set("a", "1").build());
+    cache.read(FLAGS, "f");
+    cache.read(FLAGS, "f");
+    assertThat(reads).hasValue(1);
+
+    watchers.forEach(WatchListener::onFeedLost);
+    // Changed while nobody hears of it: the entry is not trusted, so the change is seen at once.
+    backing.update(FLAGS, "f", Update.builder().set("a", "2").build());
+    assertThat(cache.read(FLAGS, "f").orElseThrow().text("a")).hasValue("2");
+    assertThat(cache.read(FLAGS, "f").orElseThrow().text("a")).hasValue("2");
+    assertThat(reads).as("no hits while the feed is down").hasValue(3);
+    assertThat(count("flags", "untrusted")).isEqualTo(2);
+
+    backing.update(FLAGS, "f", Update.builder().set("a", "3").build());
+    watchers.forEach(WatchListener::onResync);
+    assertThat(cache.read(FLAGS, "f").orElseThrow().text("a")).hasValue("3");
+    assertThat(cache.read(FLAGS, "f").orElseThrow().text("a")).hasValue("3");
+    assertThat(reads).as("trusted again after the resync: the second read is a hit").hasValue(4);
+  }
+
+  @Test
+  void whenFeedAndStoreAreDownAnEntryIsServedOnlyIfStaleEntriesMayBe() {
+    backing.update(FLAGS, "f", Update.builder().set("a", "1").build());
+    boolean[] down = {false};
+    List<WatchListener> feeds = new CopyOnWriteArrayList<>();
+    StateStore flaky =
+        new ForwardingStateStore(backing) {
+          @Override
+          public Optional<StateRecord> read(Namespace namespace, String key) {
+            if (down[0]) {
+              throw new StateUnavailableException("down", null);
+            }
+            return super.read(namespace, key);
+          }
+
+          @Override
+          public Watch watch(Namespace namespace, WatchListener listener) {
+            feeds.add(listener);
+            return () -> feeds.remove(listener);
+          }
+        };
+    try (NearCache strict = NearCache.builder(flaky).build();
+        NearCache lenient = NearCache.builder(flaky).serveStaleWhenDown(true).build()) {
+      strict.read(FLAGS, "f");
+      lenient.read(FLAGS, "f");
+      down[0] = true;
+      feeds.forEach(WatchListener::onFeedLost);
+
+      assertThatThrownBy(() -> strict.read(FLAGS, "f"))
+          .isInstanceOf(StateUnavailableException.class);
+      assertThat(lenient.read(FLAGS, "f")).isPresent();
+    }
+  }
+
+  @Test
+  void validateOnHitReadsOneFieldAndRereadsOnlyWhatChanged() {
+    List<Set<String>> partialReads = new CopyOnWriteArrayList<>();
+    StateStore noFeed =
+        new ForwardingStateStore(counting) {
+          @Override
+          public Optional<StateRecord> read(Namespace namespace, String key, Set<String> fields) {
+            partialReads.add(fields);
+            return super.read(namespace, key, fields);
+          }
+        };
+    try (NearCache validating =
+        NearCache.builder(noFeed).validateOnHit("a").metrics(metrics).build()) {
+      backing.update(
+          FLAGS, "f", Update.builder().set("a", "1").set("big", "x".repeat(1000)).build());
+      validating.read(FLAGS, "f");
+      assertThat(validating.read(FLAGS, "f").orElseThrow().text("a")).hasValue("1");
+      assertThat(reads).as("a validated hit reads no whole record").hasValue(1);
+      assertThat(partialReads).containsExactly(Set.of("a"));
+
+      // Changed elsewhere, with the announcement still on its way.
+      backing.update(FLAGS, "f", Update.builder().set("a", "2").build());
+      assertThat(validating.read(FLAGS, "f").orElseThrow().text("a")).hasValue("2");
+      assertThat(reads).hasValue(2);
+      assertThat(count("flags", "validated")).isEqualTo(1);
+
+      backing.delete(FLAGS, "f", Precondition.none());
+      assertThat(validating.read(FLAGS, "f")).isEmpty();
+    }
+    assertThatThrownBy(() -> NearCache.builder(counting).validateOnHit(""))
+        .hasMessageContaining("field name");
   }
 }

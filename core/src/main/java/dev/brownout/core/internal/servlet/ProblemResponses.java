@@ -21,9 +21,15 @@ public final class ProblemResponses {
   @SuppressWarnings("exports")
   public static void send(HttpServletResponse out, Problem problem, Duration retryAfter)
       throws IOException {
+    out.setHeader("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())));
+    send(out, problem);
+  }
+
+  /** Writes {@code problem}, for an answer that retrying later would not change. */
+  @SuppressWarnings("exports")
+  public static void send(HttpServletResponse out, Problem problem) throws IOException {
     byte[] body = JsonCodec.standard().encode(problem);
     out.setStatus(problem.status());
-    out.setHeader("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())));
     out.setHeader("Cache-Control", "no-store");
     out.setContentType(Problem.MEDIA_TYPE + "; charset=utf-8");
     out.setContentLength(body.length);

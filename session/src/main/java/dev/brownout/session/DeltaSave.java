@@ -41,7 +41,6 @@ final class DeltaSave {
   private final double touchThreshold;
   private final PrincipalIndex index;
   private final SaveConflicts conflicts;
-  private final WholeRecordSave whole;
   private final BrownoutMetrics metrics;
   private final DistributionSummary bytesWritten;
 
@@ -52,7 +51,6 @@ final class DeltaSave {
       double touchThreshold,
       PrincipalIndex index,
       SaveConflicts conflicts,
-      WholeRecordSave whole,
       BrownoutMetrics metrics,
       DistributionSummary bytesWritten) {
     this.store = store;
@@ -61,7 +59,6 @@ final class DeltaSave {
     this.touchThreshold = touchThreshold;
     this.index = index;
     this.conflicts = conflicts;
-    this.whole = whole;
     this.metrics = metrics;
     this.bytesWritten = bytesWritten;
   }
@@ -123,10 +120,12 @@ final class DeltaSave {
               ? SaveOutcome.GONE
               : conflicts.refuse(data, SessionConflict.Kind.GONE, changes);
         }
-        if (!Arrays.equals(fresh.get().storedSecretHash, data.storedSecretHash)) {
-          if (rotating) {
-            return whole.restart(data, encoded, now);
-          }
+        if (!Arrays.equals(fresh.get().storedSecretHash, data.storedSecretHash)
+            && !(data.heldSequence >= 0 && data.issued(fresh.get().storedSecretHash))) {
+          // Another request changed the id first (a sign-in, perhaps this one's twin; not a held
+          // change of this server's own whose write landed though its answer was lost): the id
+          // this request carries may be a fixation attacker's, so nothing of it is written, and
+          // the client keeps the cookie the other request sent.
           return conflicts.refuse(data, SessionConflict.Kind.ROTATED, changes);
         }
         Set<String> overlapping = SaveConflicts.overlapping(data, current.get(), encoded, removes);
@@ -164,7 +163,7 @@ final class DeltaSave {
     if (data.metaChanged) {
       data.writeMeta(update);
     }
-    data.writeSecret(update);
+    data.writeSecret(update, now);
     if (indexExpiry != null && !indexExpiry.equals(data.indexExpiry)) {
       update.set(SessionData.INDEX_EXPIRY, SessionData.text(indexExpiry.toEpochMilli()));
     }

@@ -40,6 +40,9 @@ final class RequestSession {
   private @Nullable String clientId;
   private boolean cookieSent;
   private @Nullable Flush refused;
+  // The id the request carried, if it named this session until a change of id a moment ago.
+  private @Nullable String replacedId;
+  private @Nullable SessionConflict replacedConflict;
 
   /** What flushing the session came to. */
   enum Flush {
@@ -169,7 +172,11 @@ final class RequestSession {
       Optional<SessionData> data;
       Sessions.HeldState held = sessions.heldState(id);
       if (held == Sessions.HeldState.OTHER_ID) {
-        // Its id was changed while the store was down: the old id names nothing any more.
+        // Its id was changed while the store was down: the old id names nothing any more, and
+        // a new session must not replace the held one in the browser.
+        if (replacedId == null) {
+          replacedId = id;
+        }
         continue;
       }
       SessionData pending = held == Sessions.HeldState.HELD ? sessions.pending(id) : null;
@@ -177,8 +184,12 @@ final class RequestSession {
         data = Optional.of(pending);
       } else {
         try {
-          data = repository().load(id);
+          SessionLoader.Loaded loaded = repository().loadForRequest(id);
           sessions.storeAnswered();
+          data = Optional.ofNullable(loaded.data());
+          if (loaded.replaced() && replacedId == null) {
+            replacedId = id;
+          }
         } catch (StateException e) {
           StoreDownPolicy policy = sessions.storeDownPolicy();
           if (policy == StoreDownPolicy.NEW_SESSION) {
@@ -216,6 +227,13 @@ final class RequestSession {
     if (response.isCommitted()) {
       throw new IllegalStateException(
           "Cannot create a session after the response has been committed");
+    }
+    if (replacedId != null && view == null) {
+      // Sent just before a sign-in's answer reached the client: a new session here would replace
+      // the signed-in one in the browser. Refused instead (409); the client's next request carries
+      // the new id.
+      replacedConflict = repository().replacedIdRefused(replacedId);
+      throw new SessionIdReplacedException();
     }
     Instant now = repository().clock().instant();
     SessionData data =
@@ -317,6 +335,9 @@ final class RequestSession {
 
   /** The conflict of a refused save, for the answer's detail; null if none. */
   @Nullable SessionConflict conflict() {
+    if (replacedConflict != null) {
+      return replacedConflict;
+    }
     return view == null ? null : view.data().conflict;
   }
 
@@ -335,7 +356,6 @@ final class RequestSession {
         data.metaChangedHere();
       }
     }
-    String before = data.id;
     try {
       for (SessionData old : retired) {
         repository().save(old);
@@ -369,7 +389,14 @@ final class RequestSession {
           sessions.storeError("deferred", "each server keeps its changes and retries them", e);
         }
         case NEW_SESSION -> {
-          sessions.storeError("dropped", "session changes are dropped", e);
+          if (data.hasUserChanges()) {
+            // Reads go on with a new session; a change that cannot be saved is not answered 200.
+            sessions.storeError(
+                "rejected", "requests that change their session fail closed (503)", e);
+            refused = Flush.STORE_DOWN;
+            return refused;
+          }
+          sessions.storeError("dropped", "new, empty sessions are not stored", e);
           // Nothing was stored under a new id: the client is not told one that names nothing.
           return Flush.SAVED;
         }
@@ -379,10 +406,6 @@ final class RequestSession {
           return refused;
         }
       }
-    }
-    if (!before.equals(data.id) && view != null) {
-      // A sign-in that lost the race for its id started a session of its own.
-      listeners().idChanged(view, before);
     }
     sendId();
     return Flush.SAVED;

@@ -58,6 +58,8 @@ final class SaveConflicts {
               data.stored.clear();
               data.stored.putAll(fresh.stored);
               data.storedSecretHash = fresh.storedSecretHash;
+              data.previousSecrets = fresh.previousSecrets;
+              data.rotatedAt = fresh.rotatedAt;
             });
   }
 
@@ -67,6 +69,16 @@ final class SaveConflicts {
     data.conflict = conflict;
     report(conflict);
     return SaveOutcome.CONFLICT;
+  }
+
+  /**
+   * Reports a request refused because it carried an id replaced a moment ago, and would otherwise
+   * have started a new session over the signed-in one.
+   */
+  SessionConflict replacedId(String key) {
+    SessionConflict conflict = new SessionConflict(key, SessionConflict.Kind.ROTATED, Set.of());
+    report(conflict);
+    return conflict;
   }
 
   /** Reports held changes written over another server's, which were not refused. */

@@ -99,7 +99,8 @@ public final class SessionConfig {
           .doc(
               "What a request that needs its session does while the store is unreachable:"
                   + " fail-closed (503 problem+json), serve-cached (near-cache hits keep working,"
-                  + " changes re-synced later) or new-session.")
+                  + " changes held on the server and written back later) or new-session (reads go"
+                  + " on with an empty session, changes fail closed).")
           .build();
 
   /** Retry-After of a 503. */

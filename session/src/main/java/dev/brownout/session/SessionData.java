@@ -2,9 +2,12 @@ package dev.brownout.session;
 
 import dev.brownout.state.StateRecord;
 import dev.brownout.state.Update;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -21,13 +24,24 @@ import org.jspecify.annotations.Nullable;
  * synchronized, for applications that touch the session from more than one thread of a request.
  *
  * <p>Record layout, one record per session keyed by its {@linkplain SessionIds#key key}: {@code _s}
- * the SHA-256 of the id's secret (absent on records written before ids had secrets), {@code _c}
- * created, {@code _a} last access written, {@code _i} max inactive seconds, {@code _d} absolute
- * deadline, {@code _p} principal, {@code _x} when the principal's index expires (all UTF-8 decimal
- * text, times in epoch milliseconds), and {@code a:<name>} per attribute, as the codec wrote it.
+ * the SHA-256 of the id's secret (absent on records written before ids had secrets), {@code _o} and
+ * {@code _r} the previous secret's hash and when it was replaced, {@code _c} created, {@code _a}
+ * last access written, {@code _i} max inactive seconds, {@code _d} absolute deadline, {@code _p}
+ * principal, {@code _x} when the principal's index expires (all UTF-8 decimal text, times in epoch
+ * milliseconds), and {@code a:<name>} per attribute, as the codec wrote it.
  */
 final class SessionData {
   static final String SECRET = "_s";
+  static final String PREVIOUS_SECRET = "_o";
+  static final String ROTATED_AT = "_r";
+
+  /**
+   * How long after a change of id a request still carrying the old one is refused (409) rather than
+   * given a new session: the requests a browser sent just before the sign-in's answer arrived. A
+   * new session would replace the signed-in one in the browser.
+   */
+  static final Duration ROTATION_GRACE = Duration.ofMinutes(1);
+
   static final String CREATED = "_c";
   static final String ACCESSED = "_a";
   static final String MAX_INACTIVE = "_i";
@@ -37,8 +51,8 @@ final class SessionData {
   static final String ATTRIBUTE = "a:";
   static final int MAX_NAME_BYTES = Update.MAX_FIELD_NAME_BYTES - ATTRIBUTE.length();
 
-  /** The key of its record. Changes only when a racing sign-in starts a session of its own. */
-  String key;
+  /** The key of its record. */
+  final String key;
 
   /** Whether the record exists (has been saved, or was loaded). */
   boolean inStore;
@@ -51,6 +65,15 @@ final class SessionData {
 
   /** The secret hash the record holds, as loaded or last written; null if none. */
   byte @Nullable [] storedSecretHash;
+
+  /**
+   * The hashes of the secrets replaced within {@link #ROTATION_GRACE} of the last change of id,
+   * newest first, 32 bytes each; null if none.
+   */
+  byte @Nullable [] previousSecrets;
+
+  /** When the id last changed; null if it never did. */
+  @Nullable Instant rotatedAt;
 
   /** Whether the secret changed since it was loaded or last written: the save rotates the id. */
   boolean secretChanged;
@@ -66,8 +89,24 @@ final class SessionData {
 
   boolean metaTouched;
 
+  /** Whether this request itself changed the id (not a change it inherited from a held copy). */
+  boolean rotatedHere;
+
+  /** The secret of the id this copy was loaded or copied under. */
+  @Nullable String loadedSecret;
+
+  /**
+   * The secrets this server gave the session while its changes were not yet in the store
+   * (serve-cached): a write whose answer was lost may have landed, and a secret found in the store
+   * that is one of these is this server's own doing, not another sign-in's.
+   */
+  final Set<String> issuedSecrets = new LinkedHashSet<>();
+
   /** The version of the held change this copy was taken from; -1 if not taken from one. */
   long heldSequence = -1;
+
+  /** For a held change: the sequence at which a request's change of id was added to it. */
+  long secretSequence = -1;
 
   /** Why the last save was refused; null if it was not. */
   @Nullable SessionConflict conflict;
@@ -109,6 +148,7 @@ final class SessionData {
   static SessionData create(Instant now, Duration maxInactive, @Nullable Instant deadline) {
     SessionData data = new SessionData(SessionIds.newKey(), now, maxInactive);
     data.secret = SessionIds.newSecret();
+    data.loadedSecret = data.secret;
     data.id = SessionIds.withSecret(data.key, data.secret);
     data.secretChanged = true;
     data.createdHere = true;
@@ -128,6 +168,7 @@ final class SessionData {
       return Optional.empty();
     }
     data.get().secret = secret;
+    data.get().loadedSecret = secret;
     data.get().id = id;
     return data;
   }
@@ -150,6 +191,8 @@ final class SessionData {
             Duration.ofSeconds(maxInactive.get()));
     data.inStore = true;
     data.storedSecretHash = record.field(SECRET).orElse(null);
+    data.previousSecrets = record.field(PREVIOUS_SECRET).orElse(null);
+    data.rotatedAt = millis(record, ROTATED_AT).map(Instant::ofEpochMilli).orElse(null);
     data.version = record.version();
     data.accessWritten = Instant.ofEpochMilli(accessed.get());
     data.deadline = millis(record, DEADLINE).map(Instant::ofEpochMilli).orElse(null);
@@ -184,7 +227,10 @@ final class SessionData {
     copy.inStore = inStore;
     copy.id = id;
     copy.secret = secret;
+    copy.loadedSecret = secret;
     copy.storedSecretHash = storedSecretHash;
+    copy.previousSecrets = previousSecrets;
+    copy.rotatedAt = rotatedAt;
     copy.secretChanged = secretChanged;
     copy.version = version;
     copy.accessWritten = accessWritten;
@@ -198,6 +244,7 @@ final class SessionData {
     copy.changed.addAll(changed);
     copy.removed.addAll(removed);
     copy.undecodable.addAll(undecodable);
+    copy.issuedSecrets.addAll(issuedSecrets);
     return copy;
   }
 
@@ -228,14 +275,36 @@ final class SessionData {
         indexExpiry = later.indexExpiry;
         metaChanged = true;
       }
-      if (later.secretChanged && !Objects.equals(later.secret, secret)) {
+      if (later.rotatedHere && !Objects.equals(later.secret, secret)) {
         secret = later.secret;
         id = later.id;
         secretChanged = true;
       }
       invalidated |= later.invalidated;
+      issuedSecrets.addAll(later.issuedSecrets);
       if (later.accessWritten.isAfter(accessWritten)) {
         accessWritten = later.accessWritten;
+      }
+    }
+  }
+
+  /**
+   * Takes {@code saved}, a copy of this held change that was just written, as the baseline: its
+   * version and stored secret. The changes held here stay to be written.
+   */
+  synchronized void rebaseOn(SessionData saved) {
+    synchronized (saved) {
+      version = saved.version;
+      inStore = saved.inStore;
+      storedSecretHash = saved.storedSecretHash;
+      previousSecrets = saved.previousSecrets;
+      rotatedAt = saved.rotatedAt;
+      // The saved copy's id is the current one unless a change of id was added here after the
+      // copy was taken.
+      if (secretSequence <= saved.heldSequence) {
+        secret = saved.secret;
+        id = saved.id;
+        secretChanged = false;
       }
     }
   }
@@ -263,25 +332,13 @@ final class SessionData {
     metaTouched = true;
   }
 
-  /**
-   * Makes this copy a new session under a new key, with the attributes it holds: a sign-in that
-   * lost the race for its id to another sign-in starts over from what it loaded.
-   */
-  synchronized void restartUnderNewKey() {
-    key = SessionIds.newKey();
-    inStore = false;
-    version = 0;
-    storedSecretHash = null;
-    indexExpiry = null;
-    metaChanged = true;
-    rotate();
-  }
-
   /** Gives the session a new secret, so a new id; the save replaces the stored secret. */
   synchronized String rotate() {
     secret = SessionIds.newSecret();
     id = SessionIds.withSecret(key, secret);
     secretChanged = true;
+    rotatedHere = true;
+    issuedSecrets.add(secret);
     return id;
   }
 
@@ -289,9 +346,34 @@ final class SessionData {
     return !inStore;
   }
 
+  /** Whether {@code storedHash} is the hash of a secret this server gave the session. */
+  synchronized boolean issued(byte @Nullable [] storedHash) {
+    if (storedHash == null) {
+      return false;
+    }
+    for (String issued : issuedSecrets) {
+      if (MessageDigest.isEqual(SessionIds.hash(issued), storedHash)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether the save must replace the stored secret (the id was changed). */
   synchronized boolean rotated() {
     return inStore && secretChanged;
+  }
+
+  /**
+   * Whether this request changed something its user would miss if it were not saved: attributes,
+   * the principal or idle timeout, the id, or the session's end. A new session with nothing in it
+   * and an expiry refresh are not such changes.
+   */
+  synchronized boolean hasUserChanges() {
+    return !changed.isEmpty()
+        || !removed.isEmpty()
+        || metaTouched
+        || (inStore && (secretChanged || invalidated));
   }
 
   /** Whether this request changed anything a save would lose: attributes, settings, the id. */
@@ -334,11 +416,55 @@ final class SessionData {
     }
   }
 
-  /** Sets the secret's hash, when the id is new or changed. */
-  synchronized void writeSecret(Update.Builder update) {
-    if (secretChanged && secret != null) {
-      update.set(SECRET, SessionIds.hash(secret));
+  /**
+   * Sets the secret's hash, when the id is new or changed. A change keeps the hashes of the secrets
+   * it replaced within {@link #ROTATION_GRACE} (at most {@value #MAX_PREVIOUS}), so requests still
+   * carrying an old id can be told rather than started over.
+   */
+  synchronized void writeSecret(Update.Builder update, Instant now) {
+    if (!secretChanged || secret == null) {
+      return;
     }
+    update.set(SECRET, SessionIds.hash(secret));
+    if (storedSecretHash == null) {
+      return;
+    }
+    ByteArrayOutputStream previous = new ByteArrayOutputStream();
+    previous.writeBytes(storedSecretHash);
+    if (previousSecrets != null
+        && rotatedAt != null
+        && !now.isAfter(rotatedAt.plus(ROTATION_GRACE))) {
+      int kept = Math.min(previousSecrets.length, (MAX_PREVIOUS - 1) * HASH_BYTES);
+      previous.write(previousSecrets, 0, kept - kept % HASH_BYTES);
+    }
+    update.set(PREVIOUS_SECRET, previous.toByteArray());
+    update.set(ROTATED_AT, text(now.toEpochMilli()));
+  }
+
+  private static final int HASH_BYTES = 32;
+  private static final int MAX_PREVIOUS = 8;
+
+  /**
+   * Whether {@code id} is one of the ids {@code record} had until a change of id at most {@link
+   * #ROTATION_GRACE} before {@code now}.
+   */
+  static boolean replacedRecently(StateRecord record, String id, Instant now) {
+    byte[] previous = record.field(PREVIOUS_SECRET).orElse(null);
+    Optional<Long> at = millis(record, ROTATED_AT);
+    String secret = SessionIds.secret(id);
+    if (previous == null
+        || secret == null
+        || at.isEmpty()
+        || now.toEpochMilli() - at.get() > ROTATION_GRACE.toMillis()) {
+      return false;
+    }
+    byte[] hash = SessionIds.hash(secret);
+    boolean found = false;
+    for (int i = 0; i + HASH_BYTES <= previous.length; i += HASH_BYTES) {
+      // Every entry is compared, so the time taken does not say which one matched.
+      found |= MessageDigest.isEqual(hash, Arrays.copyOfRange(previous, i, i + HASH_BYTES));
+    }
+    return found;
   }
 
   /**

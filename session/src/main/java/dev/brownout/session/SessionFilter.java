@@ -95,6 +95,10 @@ public final class SessionFilter implements Filter {
         response.refuse(RequestSession.Flush.STORE_DOWN, http.getRequestURI());
         return;
       }
+      if (causedBy(e, SessionIdReplacedException.class) && !out.isCommitted()) {
+        response.refuse(RequestSession.Flush.CONFLICT, http.getRequestURI());
+        return;
+      }
       throw e;
     } finally {
       session.unlock();
@@ -102,8 +106,12 @@ public final class SessionFilter implements Filter {
   }
 
   private static boolean storeDown(Throwable e) {
+    return causedBy(e, SessionStoreUnavailableException.class);
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SessionStoreUnavailableException) {
+      if (type.isInstance(t)) {
         return true;
       }
     }
@@ -151,8 +159,8 @@ public final class SessionFilter implements Filter {
           "Your session ended while this request ran (signed out or expired), so its changes"
               + " were not saved.";
       case ROTATED ->
-          "Your session was signed in or out while this request ran, so its changes were not"
-              + " saved under the old session id; please retry.";
+          "Your session was signed in or out while this request ran, under the session id it"
+              + " had before; nothing of this request's session changes was saved. Please retry.";
       case HELD_OVERWRITTEN -> "This request's session changes were not saved; please retry.";
     };
   }

@@ -3,8 +3,10 @@ package dev.brownout.session;
 import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.time.BrownoutClock;
 import dev.brownout.state.Namespace;
+import dev.brownout.state.StateRecord;
 import dev.brownout.state.StateStore;
 import io.micrometer.core.instrument.Timer;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -66,6 +68,32 @@ final class SessionLoader {
               .filter(d -> !d.expired(clock.instant()));
       outcome = data.isPresent() ? "found" : "absent";
       return data;
+    } finally {
+      timers.get(outcome).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /**
+   * What a request's id names: the session, or nothing; and if nothing, whether the id was the
+   * session's until a change of id a moment ago ({@link SessionData#ROTATION_GRACE}).
+   */
+  record Loaded(@Nullable SessionData data, boolean replaced) {}
+
+  /** {@link #load}, telling an id replaced a moment ago from one that names nothing. */
+  Loaded loadForRequest(String id) {
+    long start = System.nanoTime();
+    String outcome = "error";
+    try {
+      Optional<StateRecord> record = store.read(sessions, SessionIds.key(id));
+      Instant now = clock.instant();
+      Optional<SessionData> data =
+          record.flatMap(r -> SessionData.from(r, id)).filter(d -> !d.expired(now));
+      outcome = data.isPresent() ? "found" : "absent";
+      boolean replaced =
+          data.isEmpty()
+              && record.isPresent()
+              && SessionData.replacedRecently(record.get(), id, now);
+      return new Loaded(data.orElse(null), replaced);
     } finally {
       timers.get(outcome).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }

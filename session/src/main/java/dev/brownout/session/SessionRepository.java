@@ -42,6 +42,7 @@ public final class SessionRepository {
   private final SessionLoader loader;
   private final PrincipalIndex index;
   private final SessionSaver saver;
+  private final SaveConflicts conflicts;
 
   SessionRepository(
       StateStore store,
@@ -64,7 +65,7 @@ public final class SessionRepository {
     this.index = new PrincipalIndex(store, sessions, metrics, maxPerPrincipal, loader, clock);
     DistributionSummary bytesWritten =
         metrics.distribution(SessionMetrics.BYTES_WRITTEN, store.kind());
-    SaveConflicts conflicts = new SaveConflicts(metrics, store.kind(), conflictListeners);
+    this.conflicts = new SaveConflicts(metrics, store.kind(), conflictListeners);
     WholeRecordSave whole = new WholeRecordSave(store, sessions, metrics, index, bytesWritten);
     this.saver =
         new SessionSaver(
@@ -84,7 +85,6 @@ public final class SessionRepository {
                 touchThreshold,
                 index,
                 conflicts,
-                whole,
                 metrics,
                 bytesWritten));
   }
@@ -100,6 +100,16 @@ public final class SessionRepository {
   /** Loads a session: one store read (none on a near-cache hit). */
   Optional<SessionData> load(String id) {
     return loader.load(id);
+  }
+
+  /** Loads the session a request's id names, telling a just-replaced id apart. */
+  SessionLoader.Loaded loadForRequest(String id) {
+    return loader.loadForRequest(id);
+  }
+
+  /** Reports a request refused for carrying an id replaced a moment ago. */
+  SessionConflict replacedIdRefused(String id) {
+    return conflicts.replacedId(SessionIds.key(id));
   }
 
   /** Decodes one attribute, applying the codec-failure policy. */

@@ -252,7 +252,11 @@ public final class Sessions implements AutoCloseable {
       data.heldSequence = entry.getValue().sequence();
       try {
         SaveOutcome outcome = repository.save(data);
-        release(entry.getKey(), data.heldSequence);
+        if (outcome == SaveOutcome.CONFLICT) {
+          release(entry.getKey(), data.heldSequence);
+        } else {
+          saved(data);
+        }
         if (outcome == SaveOutcome.CONFLICT) {
           log.warn(
               "A held session change could not be written back ({}) and is dropped",
@@ -396,19 +400,41 @@ public final class Sessions implements AutoCloseable {
         pending.put(data.key, new Held(copy, ++heldSequence));
         return true;
       }
-      if (!data.secretChanged && !sameSecret(held.data().secret, data.secret)) {
+      if (!sameSecret(held.data().secret, data.loadedSecret)) {
+        // Taken from the session under an id it has changed since (another sign-in got in
+        // first): not added to what is held, and answered as a refused save.
         return false;
       }
+      String secretBefore = held.data().secret;
       held.data().mergeFrom(data);
-      pending.put(data.key, new Held(held.data(), ++heldSequence));
+      long sequence = ++heldSequence;
+      if (!Objects.equals(secretBefore, held.data().secret)) {
+        held.data().secretSequence = sequence;
+      }
+      pending.put(data.key, new Held(held.data(), sequence));
       return true;
     }
   }
 
-  /** A request's save went through: what it started from, if held, is written. */
+  /**
+   * A request's save went through: what it started from, if held, is written. If other requests
+   * added to the held change meanwhile, it stays held, on top of what was just written (its version
+   * and secret), so writing it back later is not taken for a conflict with this very save.
+   */
   void saved(SessionData data) {
-    if (data.heldSequence >= 0) {
-      release(data.key, data.heldSequence);
+    if (data.heldSequence < 0) {
+      return;
+    }
+    synchronized (pending) {
+      Held held = pending.get(data.key);
+      if (held == null) {
+        return;
+      }
+      if (held.sequence() == data.heldSequence) {
+        pending.remove(data.key);
+      } else {
+        held.data().rebaseOn(data);
+      }
     }
   }
 

@@ -15,14 +15,22 @@ public enum StoreDownPolicy {
   FAIL_CLOSED,
   /**
    * Sessions this server has in its near cache keep working: they are read from the cache, and
-   * their changes are kept on this server and written to the store when it answers again (retried
-   * every second, and before any later load of the same session here). A session not in the cache
-   * fails closed. Needs the near cache ({@code brownout.session.near-cache.size} above zero).
+   * their changes are held on this server and written to the store when it answers again (retried
+   * every second), each request's changes added to what is held, so concurrent requests all keep
+   * theirs. A session not in the cache fails closed. Needs the near cache ({@code
+   * brownout.session.near-cache.size} above zero); pair it with sticky sessions.
+   *
+   * <p>What it trades: a 200 for a held change means "held on this server", not "in the store". A
+   * held change is lost if this server stops before the store answers; other servers do not see it
+   * until it is written back; and it is written back over what other servers saved to the same
+   * attributes meanwhile (reported as {@link SessionConflict.Kind#HELD_OVERWRITTEN}). A change the
+   * store would refuse whatever happens (too large) is refused at once, never held.
    */
   SERVE_CACHED,
   /**
-   * The request goes on with a new, empty session, as if it had none: the user is signed out rather
-   * than refused. The new session is saved when the store answers again.
+   * Reads go on with a new, empty session, as if the user had none (signed out rather than
+   * refused); a request that changes its session (attributes, sign-in or out) fails closed with the
+   * 503, so no change is answered 200 without being saved. The new, empty session is not stored.
    */
   NEW_SESSION
 }

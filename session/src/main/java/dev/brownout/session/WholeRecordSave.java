@@ -47,19 +47,6 @@ final class WholeRecordSave {
     return SaveOutcome.CREATED;
   }
 
-  /**
-   * A sign-in whose id another sign-in changed first: its session starts over under a new key and
-   * secret, from what this request loaded plus its own changes. It gets nothing saved under the
-   * other sign-in's id (that would hand a fixation attacker the victim's session), and the other
-   * session is left as it is. The caller holds {@code data}'s lock.
-   */
-  SaveOutcome restart(SessionData data, Map<String, byte[]> encoded, Instant now) {
-    data.restartUnderNewKey();
-    create(data, encoded, now);
-    metrics.counter(SessionMetrics.EVENTS, "rotated").increment();
-    return SaveOutcome.ROTATED;
-  }
-
   /** Writes every attribute, changed or not, with all the session's fields and a fresh expiry. */
   private void write(
       SessionData data, Map<String, byte[]> encoded, Instant now, @Nullable Instant indexExpiry) {
@@ -75,7 +62,7 @@ final class WholeRecordSave {
     update.set(SessionData.CREATED, SessionData.text(data.created.toEpochMilli()));
     update.set(SessionData.ACCESSED, SessionData.text(now.toEpochMilli()));
     data.writeMeta(update);
-    data.writeSecret(update);
+    data.writeSecret(update, now);
     if (indexExpiry != null) {
       update.set(SessionData.INDEX_EXPIRY, SessionData.text(indexExpiry.toEpochMilli()));
     }

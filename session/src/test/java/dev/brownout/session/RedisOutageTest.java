@@ -123,20 +123,27 @@ class RedisOutageTest {
   }
 
   @Test
-  void newSessionGoesOnWithAFreshSessionAndSaysSo() {
+  void newSessionLetsReadsGoOnWithAnEmptySessionAndFailsChangesClosed() {
     SessionServer server =
         server(SessionContract.config().set(SessionConfig.STORE_DOWN, StoreDownPolicy.NEW_SESSION));
     String id = server.get("set=a:1", null).newId().orElseThrow();
 
     redis.stop();
-    SessionServer.Reply reply = server.get("set=b:2", id);
-    assertThat(reply.status()).isEqualTo(200);
-    assertThat(reply.body()).isEqualTo("b=2");
-    // The fresh session could not be stored either: the client is not given an id that names
-    // nothing, so it keeps the one that works again once the store is back.
-    assertThat(reply.newId()).isEmpty();
-    assertThat(storeErrors("new-session", "new-session")).isEqualTo(1);
+    SessionServer.Reply read = server.get("", id);
+    assertThat(read.status()).as("a page that only reads").isEqualTo(200);
+    assertThat(read.body()).isEmpty();
+    // The fresh session was not stored: the client is not given an id that names nothing, so it
+    // keeps the one that works again once the store is back.
+    assertThat(read.newId()).isEmpty();
+
+    SessionServer.Reply change = server.get("set=b:2", id);
+    assertThat(change.status())
+        .as("a change that cannot be saved is not answered 200")
+        .isEqualTo(503);
+    assertThat(change.body()).contains(SessionFilter.PROBLEM_TYPE);
+    assertThat(storeErrors("new-session", "new-session")).isEqualTo(2);
     assertThat(storeErrors("new-session", "dropped")).isEqualTo(1);
+    assertThat(storeErrors("new-session", "rejected")).isEqualTo(1);
 
     redis.start();
     // Under this policy a failed load also answers 200 (with a new session): wait for the data.

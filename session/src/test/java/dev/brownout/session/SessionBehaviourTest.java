@@ -451,4 +451,26 @@ class SessionBehaviourTest {
     assertThatThrownBy(() -> Sessions.builder(counting).listener(new java.util.EventListener() {}))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void aRequestStillCarryingAnIdReplacedAMomentAgoIsRefusedNotStartedOver() {
+    SessionServer server = server(sessions(config()));
+    String old = server.get("set=cart:1", null).newId().orElseThrow();
+    String signedIn = server.get("login=ada", old).newId().orElseThrow();
+
+    // Sent before the sign-in's answer arrived: a new session would sign the browser out again.
+    SessionServer.Reply late = server.get("set=late:1", old);
+    assertThat(late.status()).isEqualTo(409);
+    assertThat(late.body()).contains(SessionFilter.CONFLICT_PROBLEM_TYPE).contains("rotated");
+    assertThat(late.setCookies()).isEmpty();
+    assertThat(server.get("peek", old).body()).as("it still names nothing").isEqualTo("none");
+    assertThat(metrics.counter(SessionMetrics.CONFLICTS, "memory", "rotated").count()).isEqualTo(1);
+
+    // Long after, the old id is just an unknown one: a fresh session.
+    clock.advance(SessionData.ROTATION_GRACE.plusSeconds(1));
+    SessionServer.Reply stale = server.get("set=late:1", old);
+    assertThat(stale.status()).isEqualTo(200);
+    assertThat(stale.newId()).isPresent().get().isNotIn(old, signedIn);
+    assertThat(server.get("peek", signedIn).body()).isEqualTo("cart=1");
+  }
 }

@@ -240,7 +240,13 @@ class SessionPromisesTest {
       Set<String> ids = new HashSet<>();
       int withCart = 0;
       for (SessionServer.Reply reply : replies) {
-        assertThat(reply.status()).isEqualTo(200);
+        // A sign-in that loaded the old id after the other had changed it is refused (the browser
+        // holds the other's cookie by then), never given a session over the signed-in one.
+        assertThat(reply.status()).isIn(200, 409);
+        if (reply.status() == 409) {
+          assertThat(reply.setCookies()).isEmpty();
+          continue;
+        }
         String id = reply.newId().orElseThrow();
         ids.add(id);
         assertThat(one.repository().find(id))
@@ -250,10 +256,10 @@ class SessionPromisesTest {
           withCart++;
         }
       }
-      assertThat(ids).as("two sessions, one per sign-in").hasSize(2);
-      // The sign-in that changed the id first keeps the session; the other starts its own from
-      // what it loaded (with the cart), or, if it loaded after the change, from nothing.
-      assertThat(withCart).isGreaterThanOrEqualTo(1);
+      // The sign-in that changed the id first keeps the session; one that loaded before that
+      // starts its own from what it loaded.
+      assertThat(ids).as("at least one signed-in session").isNotEmpty();
+      assertThat(withCart).isEqualTo(ids.size());
       assertThat(servers.get(1).get("peek", old).body()).isEqualTo("none");
     }
   }

@@ -40,10 +40,11 @@ import org.slf4j.LoggerFactory;
  *   <li>any other namespace is cached only if {@link Builder#staleAfter(Duration)} is set, and then
  *       an entry is served for at most that long;
  *   <li>a write through this cache updates the entry when it knows the exact previous version, and
- *       evicts it otherwise; a failed write evicts it. Writes are tagged with this cache's {@link
- *       Update#origin() origin}, so their change notifications, which only repeat what the cache
- *       already knows, are left out by the store (Redis, in-memory) or ignored when they arrive;
- *       with many sessions saved on one server, that is most of the notification traffic;
+ *       evicts it otherwise; a failed write leaves it untrusted (read again; kept only as the
+ *       fallback below). Writes are tagged with this cache's {@link Update#origin() origin}, so
+ *       their change notifications, which only repeat what the cache already knows, are left out by
+ *       the store (Redis, in-memory) or ignored when they arrive; with many sessions saved on one
+ *       server, that is most of the notification traffic;
  *   <li>a read's result is cached only if no change to its key was announced while the read was in
  *       flight, so a change cannot be lost between the read and the caching (changes are counted
  *       per stripe of keys; other keys of the namespace changing all the time do not matter).
@@ -85,8 +86,16 @@ public final class NearCache extends ForwardingStateStore {
 
   private record CacheKey(String namespace, String key) {}
 
-  /** A cached read: the record, or null for "absent". */
-  private record Entry(@Nullable StateRecord record) {}
+  /**
+   * A cached read: the record, or null for "absent". An entry whose write failed is kept untrusted:
+   * never a hit (the write may have landed), only what a failing read can fall back on when stale
+   * entries may be served.
+   */
+  private record Entry(@Nullable StateRecord record, boolean trusted) {
+    Entry(@Nullable StateRecord record) {
+      this(record, true);
+    }
+  }
 
   private final Cache<CacheKey, Entry> cache;
   private final @Nullable Duration staleAfter;
@@ -224,7 +233,7 @@ public final class NearCache extends ForwardingStateStore {
     if (untrusted.contains(namespace.name())) {
       return readUntrusted(namespace, key, entry);
     }
-    if (entry != null) {
+    if (entry != null && entry.trusted()) {
       if (validateField == null) {
         count(namespace, "hit");
         return live(entry.record());
@@ -238,7 +247,16 @@ public final class NearCache extends ForwardingStateStore {
     Changes changes = changes(namespace);
     int stripe = Changes.stripe(key);
     long before = changes.count(stripe);
-    Optional<StateRecord> record = super.read(namespace, key);
+    Optional<StateRecord> record;
+    try {
+      record = super.read(namespace, key);
+    } catch (StateException e) {
+      if (entry == null || !serveStaleWhenDown) {
+        throw e;
+      }
+      count(namespace, "stale-served");
+      return live(entry.record());
+    }
     if (changes.count(stripe) == before) {
       cache.put(cacheKey, new Entry(record.orElse(null)));
     }
@@ -251,7 +269,7 @@ public final class NearCache extends ForwardingStateStore {
         cached(namespace) && !untrusted.contains(namespace.name()) && validateField == null
             ? cache.getIfPresent(new CacheKey(namespace.name(), key))
             : null;
-    if (entry == null) {
+    if (entry == null || !entry.trusted()) {
       count(namespace, cached(namespace) ? "miss" : "bypass");
       return super.read(namespace, key, fields);
     }
@@ -332,7 +350,8 @@ public final class NearCache extends ForwardingStateStore {
       result = super.update(namespace, key, tagged);
     } catch (RuntimeException e) {
       changes.changed(key);
-      cache.invalidate(cacheKey);
+      // The write may have landed: the entry is no longer a hit, but stays as a fallback.
+      cache.asMap().computeIfPresent(cacheKey, (k, entry) -> new Entry(entry.record(), false));
       throw e;
     }
     // The store does not announce this write back to this cache, so it is counted here: a read of
@@ -351,6 +370,7 @@ public final class NearCache extends ForwardingStateStore {
                 return null;
               }
               if (entry != null
+                  && entry.trusted()
                   && entry.record() != null
                   && entry.record().version() >= result.version()) {
                 // Read after this write, or built on it by a later write: it holds this write.
@@ -358,6 +378,7 @@ public final class NearCache extends ForwardingStateStore {
               }
               Entry base = entry != null ? entry : onlyThisWrite ? before : null;
               if (base == null
+                  || !base.trusted()
                   || base.record() == null
                   || base.record().version() != result.version() - 1) {
                 return null;

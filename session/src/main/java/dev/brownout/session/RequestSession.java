@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One request's session: resolved from the cookie or header, loaded on the first {@code
  * getSession}, saved before the response commits and again at the end of the request if anything
- * changed after that. The session cookie is sent once, after the save it announces went through: a
- * sign-in (a new session, then a new id) sends one {@code Set-Cookie}, and a response whose save
- * was refused sends none, so the client keeps the id that still works.
+ * changed after that. The session cookie is set as soon as the id changes and replaced if it
+ * changes again, so a sign-in (a new session, then a new id) sends one {@code Set-Cookie}; a
+ * response whose save is refused is replaced whole, cookie included, so the client keeps the id
+ * that still works.
  */
 final class RequestSession {
   private static final Logger log = LoggerFactory.getLogger(RequestSession.class);
@@ -36,9 +37,10 @@ final class RequestSession {
   private @Nullable BrownoutHttpSession view;
   // Sessions this request invalidated and then replaced with a new one: deleted on flush.
   private final List<SessionData> retired = new ArrayList<>();
-  // The id the client holds, as far as this response has told it: what it sent, or what was sent.
+  // The id the client sent, if it named the session; and the Set-Cookie this response carries.
   private @Nullable String clientId;
-  private boolean cookieSent;
+  private @Nullable String sentCookie;
+  private boolean warnedCommitted;
   private @Nullable Flush refused;
   // The id the request carried, if it named this session until a change of id a moment ago.
   private @Nullable String replacedId;
@@ -245,6 +247,7 @@ final class RequestSession {
       retired.add(view.data());
     }
     view = new BrownoutHttpSession(this, data);
+    sendId();
     sessions.event("created");
     listeners().created(view);
     return view;
@@ -268,24 +271,29 @@ final class RequestSession {
       oldId = data.id;
       newId = data.rotate();
     }
+    sendId();
     listeners().idChanged(view, oldId);
     return newId;
   }
 
   void idReplaced(BrownoutHttpSession session, String oldId, String newId) {
+    sendId();
     listeners().idChanged(session, oldId);
   }
 
   void invalidated(BrownoutHttpSession session) {
     sessions.event("invalidated");
+    sendId();
   }
 
   /**
-   * Tells the client the id it must use from now on, once: after the save that made it so. A
-   * request whose session is gone (invalidated) has its cookie expired.
+   * Tells the client the id it must use from now on: set as soon as it changes (so a response the
+   * application commits by a way no filter sees still carries it), and replaced, not added to, if
+   * it changes again, so the response has one session cookie. A session invalidated has its cookie
+   * expired; one whose id the client already holds needs none.
    */
   private void sendId() {
-    if (view == null || cookieSent) {
+    if (view == null) {
       return;
     }
     SessionData data = view.data();
@@ -296,20 +304,63 @@ final class RequestSession {
       invalidated = data.invalidated;
     }
     String wanted = invalidated ? null : id;
-    if (Objects.equals(wanted, clientId)) {
+    if (Objects.equals(wanted, clientId) && sentCookie == null) {
+      return;
+    }
+    if (sessions.headerName() != null) {
+      if (!response.isCommitted()) {
+        response.setHeader(sessions.headerName(), wanted == null ? "" : wanted);
+      }
+      return;
+    }
+    String header =
+        Objects.equals(wanted, clientId)
+            ? null
+            : cookie(wanted == null ? "" : wanted, wanted == null);
+    if (Objects.equals(header, sentCookie)) {
       return;
     }
     if (response.isCommitted()) {
-      log.warn("Session id changed after the response was committed; the client keeps the old one");
+      if (!warnedCommitted) {
+        warnedCommitted = true;
+        log.warn(
+            "Session id changed after the response was committed; the client keeps the old one");
+      }
       return;
     }
-    cookieSent = true;
-    if (sessions.headerName() != null) {
-      response.setHeader(sessions.headerName(), wanted == null ? "" : wanted);
-    } else {
-      response.addHeader("Set-Cookie", cookie(wanted == null ? "" : wanted, wanted == null));
+    List<String> cookies = new ArrayList<>(response.getHeaders("Set-Cookie"));
+    if (sentCookie != null) {
+      cookies.remove(sentCookie);
     }
-    clientId = wanted;
+    if (header != null) {
+      cookies.add(header);
+    }
+    if (cookies.isEmpty()) {
+      // Nothing left to send; the container keeps a header it cannot be told to drop.
+      sentCookie = null;
+      return;
+    }
+    response.setHeader("Set-Cookie", cookies.get(0));
+    for (String other : cookies.subList(1, cookies.size())) {
+      response.addHeader("Set-Cookie", other);
+    }
+    sentCookie = header;
+  }
+
+  /** Takes back the cookie this response set, where the container allows. */
+  private void withdrawId() {
+    if (sentCookie == null || response.isCommitted()) {
+      return;
+    }
+    List<String> cookies = new ArrayList<>(response.getHeaders("Set-Cookie"));
+    cookies.remove(sentCookie);
+    sentCookie = null;
+    // Null removes the header on Jetty; Tomcat keeps it, and the id then names nothing.
+    response.setHeader("Set-Cookie", cookies.isEmpty() ? null : cookies.get(0));
+    for (String other :
+        cookies.size() > 1 ? cookies.subList(1, cookies.size()) : List.<String>of()) {
+      response.addHeader("Set-Cookie", other);
+    }
   }
 
   private String cookie(String value, boolean expire) {
@@ -398,6 +449,7 @@ final class RequestSession {
           }
           sessions.storeError("dropped", "new, empty sessions are not stored", e);
           // Nothing was stored under a new id: the client is not told one that names nothing.
+          withdrawId();
           return Flush.SAVED;
         }
         default -> {

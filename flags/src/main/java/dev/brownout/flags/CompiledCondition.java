@@ -2,30 +2,90 @@ package dev.brownout.flags;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
-/** One condition of a rule, its operands parsed once when the flag is compiled. */
-record CompiledCondition(
-    String attribute,
-    boolean byKey,
-    Operator operator,
-    String[] texts,
-    double[] numbers,
-    Operator.Semver[] versions,
-    Instant[] instants) {
-  // The common operators stay small enough for the JIT to inline into evaluation; the rest
-  // (text matching, numbers, dates, versions) are a call away.
+/**
+ * One condition of a rule, its operands parsed once when the flag is compiled, and the context's
+ * attribute parsed once per context ({@link FlagContext.Attribute}): matching parses and allocates
+ * nothing.
+ */
+final class CompiledCondition {
+  private final String attribute;
+  private final boolean byKey;
+  private final Operator operator;
+  private final String[] texts;
+  private final double[] numbers;
+  private final Semver[] versions;
+  private final Instant[] instants;
+  private final CompiledSegment[] segments;
+
+  private CompiledCondition(
+      String attribute,
+      Operator operator,
+      String[] texts,
+      double[] numbers,
+      Semver[] versions,
+      Instant[] instants,
+      CompiledSegment[] segments) {
+    this.attribute = attribute;
+    this.byKey = attribute.equals("key");
+    this.operator = operator;
+    this.texts = texts;
+    this.numbers = numbers;
+    this.versions = versions;
+    this.instants = instants;
+    this.segments = segments;
+  }
+
+  // The common operators stay small enough for the JIT to inline into evaluation, reading the
+  // attribute's text as the context holds it; the rest (text matching, numbers, dates, versions,
+  // segments) are a call away.
   boolean matches(FlagContext context) {
     String value = byKey ? context.attribute(attribute) : context.attributes().get(attribute);
-    if (value == null) {
-      return operator == Operator.NOT_IN;
-    }
     if (operator == Operator.IN) {
-      return isListed(value);
+      return value != null && isListed(value);
     }
     if (operator == Operator.NOT_IN) {
-      return !isListed(value);
+      return value == null || !isListed(value);
     }
-    return matchesOther(value);
+    return matchesOther(context, value);
+  }
+
+  private boolean matchesOther(FlagContext context, @Nullable String value) {
+    if (segments.length > 0) {
+      return inSegments(context) == (operator == Operator.IN_SEGMENT);
+    }
+    if (value == null) {
+      return false;
+    }
+    if (operator == Operator.STARTS_WITH
+        || operator == Operator.ENDS_WITH
+        || operator == Operator.CONTAINS) {
+      for (String operand : texts) {
+        boolean hit =
+            operator == Operator.STARTS_WITH
+                ? value.startsWith(operand)
+                : operator == Operator.ENDS_WITH
+                    ? value.endsWith(operand)
+                    : value.contains(operand);
+        if (hit) {
+          return true;
+        }
+      }
+      return false;
+    }
+    FlagContext.Attribute parsed = context.slot(attribute, byKey);
+    return parsed != null && matchesParsed(parsed);
+  }
+
+  private boolean inSegments(FlagContext context) {
+    for (CompiledSegment segment : segments) {
+      if (segment.contains(context)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean isListed(String value) {
@@ -37,35 +97,22 @@ record CompiledCondition(
     return false;
   }
 
-  private boolean matchesOther(String value) {
+  private boolean matchesParsed(FlagContext.Attribute value) {
     switch (operator) {
-      case STARTS_WITH, ENDS_WITH, CONTAINS -> {
-        for (String text : texts) {
-          boolean hit =
-              operator == Operator.STARTS_WITH
-                  ? value.startsWith(text)
-                  : operator == Operator.ENDS_WITH ? value.endsWith(text) : value.contains(text);
-          if (hit) {
-            return true;
-          }
-        }
-        return false;
-      }
       case LT, LTE, GT, GTE -> {
-        Double number = Operator.number(value);
-        if (number == null) {
+        double number = value.number();
+        if (Double.isNaN(number)) {
           return false;
         }
         for (double operand : numbers) {
-          int c = Double.compare(number, operand);
-          if (holds(c)) {
+          if (holds(Double.compare(number, operand))) {
             return true;
           }
         }
         return false;
       }
       case BEFORE, AFTER -> {
-        Instant instant = Operator.instant(value);
+        Instant instant = value.instant();
         if (instant == null) {
           return false;
         }
@@ -77,11 +124,11 @@ record CompiledCondition(
         return false;
       }
       default -> {
-        Operator.Semver version = Operator.Semver.parse(value);
+        Semver version = value.version();
         if (version == null) {
           return false;
         }
-        for (Operator.Semver operand : versions) {
+        for (Semver operand : versions) {
           if (holds(version.compareTo(operand))) {
             return true;
           }
@@ -102,29 +149,42 @@ record CompiledCondition(
     };
   }
 
-  static CompiledCondition compile(FlagDefinition.Condition condition) {
+  /**
+   * Compiles a validated condition; segment keys are looked up with {@code segments}, which gives
+   * {@link CompiledSegment#MISSING} for one that does not exist.
+   */
+  static CompiledCondition compile(
+      FlagDefinition.Condition condition, Function<String, CompiledSegment> segments) {
     Operator operator = Operator.parse(condition.operator());
+    if (operator == null) {
+      throw new IllegalArgumentException("unknown operator " + condition.operator());
+    }
     List<String> values = condition.values();
     double[] numbers = new double[0];
-    Operator.Semver[] versions = new Operator.Semver[0];
+    Semver[] versions = new Semver[0];
     Instant[] instants = new Instant[0];
+    CompiledSegment[] compiledSegments = new CompiledSegment[0];
     switch (operator) {
       case LT, LTE, GT, GTE -> numbers = values.stream().mapToDouble(Operator::number).toArray();
       case SEMVER_LT, SEMVER_LTE, SEMVER_EQ, SEMVER_GTE, SEMVER_GT ->
-          versions = values.stream().map(Operator.Semver::parse).toArray(Operator.Semver[]::new);
+          versions = values.stream().map(Semver::parse).toArray(Semver[]::new);
       case BEFORE, AFTER ->
           instants = values.stream().map(Operator::instant).toArray(Instant[]::new);
+      case IN_SEGMENT, NOT_IN_SEGMENT ->
+          compiledSegments = values.stream().map(segments).toArray(CompiledSegment[]::new);
       default -> {}
     }
+    String attribute =
+        operator.isSegment() || condition.attribute() == null ? "key" : condition.attribute();
     // Interned: attribute names in application code are literals, so the context's map lookup
     // usually matches by identity instead of comparing characters.
     return new CompiledCondition(
-        condition.attribute().intern(),
-        condition.attribute().equals("key"),
+        attribute.intern(),
         operator,
         values.toArray(new String[0]),
         numbers,
         versions,
-        instants);
+        instants,
+        compiledSegments);
   }
 }

@@ -30,7 +30,10 @@ final class CompiledFlag {
   private final Map<String, Integer> targets;
   private final CompiledRule[] rules;
   private final CompiledServe fallthrough;
-  private final Class<?> valueKind;
+  private final Class<?> valueClass;
+  private final FlagType kind;
+  private final boolean fitsInt;
+  private final Set<String> segmentKeys;
   // Every result this flag can return, numbered: evaluation returns an index into this.
   private final FlagEvaluation[] outcomes;
   // Each outcome's value as 1 (true), 0 (false) or NOT_BOOLEAN: isEnabled reads one byte.
@@ -38,11 +41,13 @@ final class CompiledFlag {
   private static final byte NOT_BOOLEAN = 2;
 
   /**
-   * Compiles a definition.
+   * Compiles a definition; the segments its rules name are looked up with {@code segments}, which
+   * gives {@link CompiledSegment#MISSING} for one that does not exist (nobody is in it).
    *
    * @throws InvalidFlagException if it is invalid
    */
-  CompiledFlag(FlagDefinition definition, long version) {
+  CompiledFlag(
+      FlagDefinition definition, long version, Function<String, CompiledSegment> segments) {
     List<String> problems = FlagValidator.problems(definition);
     if (!problems.isEmpty()) {
       throw new InvalidFlagException(String.valueOf(definition.key()), problems);
@@ -52,14 +57,24 @@ final class CompiledFlag {
     this.enabled = definition.isEnabled();
     String key = definition.key();
     Map<String, Object> variants = definition.variantsOrDefault();
-    this.valueKind = variants.values().iterator().next().getClass();
+    this.valueClass = variants.values().iterator().next().getClass();
+    this.kind = kindOf(variants.values());
+    this.fitsInt =
+        kind == FlagType.INTEGER
+            && variants.values().stream()
+                .allMatch(
+                    v -> {
+                      double d = ((Number) v).doubleValue();
+                      return d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE;
+                    });
     String off = definition.offVariantOrDefault();
     Function<String, Object> value = variants::get;
     List<FlagEvaluation> results = new ArrayList<>();
-    results.add(DISABLED, new FlagEvaluation(key, off, value.apply(off), Reason.DISABLED, null));
+    results.add(
+        DISABLED, new FlagEvaluation(key, off, value.apply(off), Reason.DISABLED, null, version));
     results.add(
         PREREQUISITE_FAILED,
-        new FlagEvaluation(key, off, value.apply(off), Reason.PREREQUISITE_FAILED, null));
+        new FlagEvaluation(key, off, value.apply(off), Reason.PREREQUISITE_FAILED, null, version));
     List<FlagDefinition.Prerequisite> prerequisites =
         definition.prerequisites() == null ? List.of() : definition.prerequisites();
     this.prerequisiteFlags =
@@ -77,7 +92,8 @@ final class CompiledFlag {
                     target.variant(),
                     value.apply(target.variant()),
                     Reason.TARGETING_MATCH,
-                    null));
+                    null,
+                    version));
         for (String unit : target.units()) {
           targetMap.put(unit, result);
         }
@@ -85,19 +101,28 @@ final class CompiledFlag {
     }
     this.targets = Map.copyOf(targetMap);
     List<CompiledRule> compiledRules = new ArrayList<>();
+    Set<String> referenced = new HashSet<>();
     if (definition.rules() != null) {
       for (FlagDefinition.Rule rule : definition.rules()) {
+        for (FlagDefinition.Condition condition : rule.conditions()) {
+          Operator operator = Operator.parse(condition.operator());
+          if (operator != null && operator.isSegment()) {
+            referenced.addAll(condition.values());
+          }
+        }
         CompiledCondition[] conditions =
             rule.conditions().stream()
-                .map(CompiledCondition::compile)
+                .map(condition -> CompiledCondition.compile(condition, segments))
                 .toArray(CompiledCondition[]::new);
         compiledRules.add(
             new CompiledRule(
                 conditions,
-                CompiledServe.compile(definition, rule.serve(), Reason.RULE, rule.id(), results)));
+                CompiledServe.compile(
+                    definition, rule.serve(), Reason.RULE, rule.id(), results, version)));
       }
     }
     this.rules = compiledRules.toArray(new CompiledRule[0]);
+    this.segmentKeys = Set.copyOf(referenced);
     FlagDefinition.Serve fallthroughServe =
         definition.fallthrough() != null
             ? definition.fallthrough()
@@ -106,13 +131,58 @@ final class CompiledFlag {
                     .filter(name -> !name.equals(off))
                     .findFirst()
                     .orElse(off));
+    // A flag that asks nothing of the unit serves its fallthrough statically.
+    boolean targeted =
+        !prerequisites.isEmpty()
+            || !targetMap.isEmpty()
+            || !compiledRules.isEmpty()
+            || fallthroughServe.rollout() != null;
     this.fallthrough =
-        CompiledServe.compile(definition, fallthroughServe, Reason.DEFAULT, null, results);
+        CompiledServe.compile(
+            definition,
+            fallthroughServe,
+            targeted ? Reason.DEFAULT : Reason.STATIC,
+            null,
+            results,
+            version);
     this.outcomes = results.toArray(new FlagEvaluation[0]);
     this.booleans = new byte[outcomes.length];
     for (int i = 0; i < outcomes.length; i++) {
       booleans[i] = outcomes[i].value() instanceof Boolean on ? (byte) (on ? 1 : 0) : NOT_BOOLEAN;
     }
+  }
+
+  private static FlagType kindOf(java.util.Collection<Object> values) {
+    Object first = values.iterator().next();
+    if (first instanceof Boolean) {
+      return FlagType.BOOLEAN;
+    }
+    if (first instanceof String) {
+      return FlagType.STRING;
+    }
+    if (first instanceof Number) {
+      for (Object value : values) {
+        if (!isWhole((Number) value)) {
+          return FlagType.NUMBER;
+        }
+      }
+      return FlagType.INTEGER;
+    }
+    return FlagType.JSON;
+  }
+
+  private static boolean isWhole(Number number) {
+    if (number instanceof Integer
+        || number instanceof Long
+        || number instanceof Short
+        || number instanceof Byte) {
+      return true;
+    }
+    if (number instanceof java.math.BigInteger big) {
+      return big.bitLength() < 64;
+    }
+    double d = number.doubleValue();
+    return d == Math.rint(d) && d >= Long.MIN_VALUE && d <= Long.MAX_VALUE;
   }
 
   static int add(List<FlagEvaluation> results, FlagEvaluation result) {
@@ -177,8 +247,62 @@ final class CompiledFlag {
   }
 
   /** The class of the variants' values: Boolean, String, a Number, or a Map/List for JSON. */
-  Class<?> valueKind() {
-    return valueKind;
+  Class<?> valueClass() {
+    return valueClass;
+  }
+
+  /** The type of the flag's values. */
+  FlagType kind() {
+    return kind;
+  }
+
+  /** Whether every value is a whole number within the range of an int. */
+  boolean fitsInt() {
+    return fitsInt;
+  }
+
+  /** The segments the flag's rules refer to. */
+  Set<String> segmentKeys() {
+    return segmentKeys;
+  }
+
+  /** The sum of this flag's evaluation counts, for the last-evaluated time. */
+  long evaluationCount() {
+    long total = 0;
+    for (ThreadSlotCounter count : counts) {
+      total += count.sum();
+    }
+    return total;
+  }
+
+  /**
+   * What decided an evaluation, for explaining it: the result, and the rollout that bucketed the
+   * unit, if one did.
+   *
+   * @param result the result's number
+   * @param rollout the serve whose rollout bucketed the unit, or null
+   */
+  record Decision(int result, @Nullable CompiledServe rollout) {}
+
+  /** Evaluates for {@code context} as evaluation does, noting what decided; counts nothing. */
+  Decision explain(FlagContext context, Function<String, @Nullable CompiledFlag> flags) {
+    if (!enabled) {
+      return new Decision(DISABLED, null);
+    }
+    if (prerequisiteFlags.length > 0 && !prerequisitesHold(context, flags, 0)) {
+      return new Decision(PREREQUISITE_FAILED, null);
+    }
+    Integer target = targets.get(context.key());
+    if (target != null) {
+      return new Decision(target, null);
+    }
+    for (CompiledRule rule : rules) {
+      if (rule.matches(context)) {
+        CompiledServe serve = rule.serve();
+        return new Decision(serve.serve(context), serve.isRollout() ? serve : null);
+      }
+    }
+    return new Decision(fallthrough.serve(context), fallthrough.isRollout() ? fallthrough : null);
   }
 
   /** The keys of the flags this one requires. */

@@ -45,6 +45,21 @@ record CompiledServe(
     return in[in.length - 1];
   }
 
+  /** Whether this serves a rollout (rather than one variant). */
+  boolean isRollout() {
+    return fixed < 0;
+  }
+
+  /** The unit's rollout bucket, 0 to 99 999, or -1 if it has none (no value to bucket by). */
+  int rolloutBucket(FlagContext context) {
+    return bucket(rolloutPrefix, context);
+  }
+
+  /** The unit's bucket for the choice among variants, or -1. */
+  int variantBucket(FlagContext context) {
+    return bucket(variantPrefix, context);
+  }
+
   /** The unit's bucket under {@code prefix}, or -1 if the context has no unit to bucket by. */
   private int bucket(Murmur3.Prefix prefix, FlagContext context) {
     if (byKey) {
@@ -60,7 +75,8 @@ record CompiledServe(
       FlagDefinition.Serve serve,
       Reason reason,
       @Nullable String ruleId,
-      List<FlagEvaluation> outcomes) {
+      List<FlagEvaluation> outcomes,
+      long version) {
     String key = definition.key();
     Map<String, Object> variants = definition.variantsOrDefault();
     String off = definition.offVariantOrDefault();
@@ -69,7 +85,7 @@ record CompiledServe(
           CompiledFlag.add(
               outcomes,
               new FlagEvaluation(
-                  key, serve.variant(), variants.get(serve.variant()), reason, ruleId));
+                  key, serve.variant(), variants.get(serve.variant()), reason, ruleId, version));
       return new CompiledServe(fixed, 0, null, null, "", false, new int[0], new int[0], fixed);
     }
     FlagDefinition.Rollout rollout = serve.rollout();
@@ -91,7 +107,8 @@ record CompiledServe(
       results[i] =
           CompiledFlag.add(
               outcomes,
-              new FlagEvaluation(key, weight.getKey(), variants.get(weight.getKey()), in, ruleId));
+              new FlagEvaluation(
+                  key, weight.getKey(), variants.get(weight.getKey()), in, ruleId, version));
       i++;
     }
     String otherwise = rollout.otherwise() == null ? off : rollout.otherwise();
@@ -112,6 +129,7 @@ record CompiledServe(
                 otherwise,
                 variants.get(otherwise),
                 reason == Reason.RULE ? Reason.RULE : Reason.SPLIT_OUT,
-                ruleId)));
+                ruleId,
+                version)));
   }
 }

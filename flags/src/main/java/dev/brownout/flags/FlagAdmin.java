@@ -6,23 +6,32 @@ import dev.brownout.state.PreconditionFailedException;
 import dev.brownout.state.StateRecord;
 import dev.brownout.state.Update;
 import dev.brownout.state.WriteResult;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Creates, changes and deletes flags in the store. Every change is validated whole first
- * (definition, prerequisites that exist and form no cycle, confirmation for a jump from 0 % to 100
- * %), then written with a precondition, so a refused change changes nothing and two concurrent
- * changes cannot silently overwrite each other. The writing server sees its change at once; others
- * within the store's notification delay.
+ * (definition, prerequisites and segments that exist, no prerequisite cycle, confirmation for a
+ * jump from 0 % to 100 %), then written with a precondition, so a refused change changes nothing
+ * and two concurrent changes cannot silently overwrite each other. The writing server sees its
+ * change at once; others within the store's notification delay.
+ *
+ * <p>These are a person's changes: a change to a flag whose rollout plan is running pauses the plan
+ * (the operator wins; see {@link Rollouts}).
  */
 public final class FlagAdmin {
+  /** The field that says a rollout plan made the flag's last write, and at which revision. */
+  static final String SET_BY = "set-by";
+
   /**
    * A flag as stored.
    *
@@ -30,6 +39,41 @@ public final class FlagAdmin {
    * @param version the store's version, the basis of ETags
    */
   public record Stored(FlagDefinition definition, long version) {}
+
+  /**
+   * What an import did, by flag and segment key.
+   *
+   * @param created flags that did not exist
+   * @param replaced flags whose definition changed
+   * @param unchanged flags that were already as imported
+   * @param segmentsCreated segments that did not exist
+   * @param segmentsReplaced segments whose definition changed
+   * @param segmentsUnchanged segments that were already as imported
+   */
+  public record ImportResult(
+      List<String> created,
+      List<String> replaced,
+      List<String> unchanged,
+      List<String> segmentsCreated,
+      List<String> segmentsReplaced,
+      List<String> segmentsUnchanged) {}
+
+  /**
+   * A flag's record with who wrote it last.
+   *
+   * @param definition the definition
+   * @param version the stored version
+   * @param setBy the plan mark of the last write, if a plan made it: {@code rollout:<run>:<move>:
+   *     <digest of the definition it wrote>}
+   * @param digest the digest of the stored definition, to tell whether it is still what that plan
+   *     wrote (a writer that does not clear the mark cannot pass its own change off as the plan's)
+   */
+  record Raw(FlagDefinition definition, long version, @Nullable String setBy, String digest) {
+    /** Whether the plan whose move is marked {@code marker} wrote this very definition. */
+    boolean writtenBy(String marker) {
+      return (marker + ":" + digest).equals(setBy);
+    }
+  }
 
   private final Flags flags;
   private final JsonCodec codec = JsonCodec.standard();
@@ -42,7 +86,7 @@ public final class FlagAdmin {
   public List<Stored> list() {
     List<Stored> stored = new ArrayList<>();
     for (StateRecord record : flags.store().list(Flags.NAMESPACE)) {
-      decode(record).ifPresent(stored::add);
+      decode(record).ifPresent(raw -> stored.add(new Stored(raw.definition(), raw.version())));
     }
     stored.sort(Comparator.comparing(s -> s.definition().key()));
     return stored;
@@ -50,17 +94,33 @@ public final class FlagAdmin {
 
   /** One flag from the store. */
   public Optional<Stored> get(String key) {
+    return raw(key).map(raw -> new Stored(raw.definition(), raw.version()));
+  }
+
+  Optional<Raw> raw(String key) {
     return flags.store().read(Flags.NAMESPACE, key).flatMap(this::decode);
   }
 
-  private Optional<Stored> decode(StateRecord record) {
+  private Optional<Raw> decode(StateRecord record) {
     try {
+      byte[] bytes = record.field(Flags.FIELD).orElse(new byte[0]);
       return Optional.of(
-          new Stored(
-              codec.decode(record.field(Flags.FIELD).orElse(new byte[0]), FlagDefinition.class),
-              record.version()));
+          new Raw(
+              codec.decode(bytes, FlagDefinition.class),
+              record.version(),
+              record.field(SET_BY).map(b -> new String(b, StandardCharsets.UTF_8)).orElse(null),
+              digest(bytes)));
     } catch (RuntimeException e) {
       return Optional.empty();
+    }
+  }
+
+  private static String digest(byte[] bytes) {
+    try {
+      byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+      return java.util.HexFormat.of().formatHex(hash, 0, 12);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
   }
 
@@ -68,14 +128,18 @@ public final class FlagAdmin {
    * Creates a flag.
    *
    * @throws InvalidFlagException naming every problem
-   * @throws FlagConflictException if it exists, or its prerequisites are missing or form a cycle
+   * @throws FlagConflictException if it exists, or its prerequisites form a cycle
    */
   public Stored create(FlagDefinition definition) {
-    CompiledFlag compiled = validate(definition);
-    return write(
-        compiled,
-        Precondition.absent(),
-        "flag '" + definition.key() + "' already exists; replace it with PUT");
+    CompiledFlag compiled = validate(definition, Map.of(), Map.of());
+    Stored stored =
+        write(
+            compiled,
+            Precondition.absent(),
+            "flag '" + definition.key() + "' already exists; replace it with PUT",
+            null);
+    flags.changedByHand(definition.key(), stored.version());
+    return stored;
   }
 
   /**
@@ -92,9 +156,11 @@ public final class FlagAdmin {
     if (expectedVersion.isPresent() && expectedVersion.getAsLong() != before.version()) {
       throw stale(definition.key(), before.version());
     }
-    CompiledFlag compiled = validate(definition);
+    CompiledFlag compiled = validate(definition, Map.of(), Map.of());
     checkJump(before.definition(), definition, confirmed);
-    return write(compiled, Precondition.versionEquals(before.version()), null);
+    Stored stored = write(compiled, Precondition.versionEquals(before.version()), null, null);
+    flags.changedByHand(definition.key(), stored.version());
+    return stored;
   }
 
   /**
@@ -116,10 +182,12 @@ public final class FlagAdmin {
         throw new InvalidFlagException(
             key, List.of("key: a change cannot rename the flag to '" + after.key() + "'"));
       }
-      CompiledFlag compiled = validate(after);
+      CompiledFlag compiled = validate(after, Map.of(), Map.of());
       checkJump(before.definition(), after, confirmed);
       try {
-        return write(compiled, Precondition.versionEquals(before.version()), null);
+        Stored stored = write(compiled, Precondition.versionEquals(before.version()), null, null);
+        flags.changedByHand(key, stored.version());
+        return stored;
       } catch (FlagConflictException e) {
         if (e.kind() != FlagConflictException.Kind.STALE || expectedVersion.isPresent()) {
           throw e;
@@ -135,8 +203,8 @@ public final class FlagAdmin {
    * Deletes a flag.
    *
    * @return whether it existed
-   * @throws FlagConflictException if another flag lists it as a prerequisite, or it changed since
-   *     {@code expectedVersion}
+   * @throws FlagConflictException if another flag lists it as a prerequisite, a rollout plan is in
+   *     progress on it, or it changed since {@code expectedVersion}
    */
   public boolean delete(String key, OptionalLong expectedVersion) {
     List<String> dependents = new ArrayList<>();
@@ -150,6 +218,18 @@ public final class FlagAdmin {
       throw new FlagConflictException(
           FlagConflictException.Kind.IN_USE,
           "flag '" + key + "' is a prerequisite of " + dependents + "; change those first");
+    }
+    Optional<RolloutRecord> plan = RolloutRecord.read(flags.store(), key);
+    if (plan.isPresent() && plan.get().state().active()) {
+      throw new FlagConflictException(
+          FlagConflictException.Kind.IN_USE,
+          "flag '"
+              + key
+              + "' has a rollout plan in progress ("
+              + plan.get().state().name().toLowerCase(java.util.Locale.ROOT)
+              + "); abort it first (POST /api/v1/rollouts/"
+              + key
+              + "/abort)");
     }
     try {
       boolean deleted =
@@ -170,69 +250,224 @@ public final class FlagAdmin {
     }
   }
 
-  private CompiledFlag validate(FlagDefinition definition) {
-    CompiledFlag compiled = new CompiledFlag(definition, -1);
-    if (definition.prerequisites() == null || definition.prerequisites().isEmpty()) {
-      return compiled;
+  /**
+   * Creates or replaces every definition of {@code bundle}: segments first, then flags. The whole
+   * bundle is checked before anything is written (each definition, the segments and prerequisites
+   * it names, in the bundle or the store, cycles, and jumps from 0 % to 100 %), so a refused import
+   * changes nothing. Definitions already as imported are not written. Nothing is deleted.
+   *
+   * @param confirmed whether jumps from 0 % to 100 % are intended
+   * @throws InvalidFlagException naming every problem
+   * @throws FlagConflictException for a cycle, an unconfirmed jump, or a definition that changed
+   *     while the import was being written
+   */
+  public ImportResult importAll(FlagBundle bundle, boolean confirmed) {
+    List<String> invalid = new ArrayList<>(bundle.problems());
+    Map<String, SegmentAdmin.Stored> storedSegments = new HashMap<>();
+    for (SegmentAdmin.Stored segment : flags.segments().list()) {
+      storedSegments.put(segment.definition().key(), segment);
     }
-    Map<String, CompiledFlag> all = new HashMap<>();
+    Map<String, SegmentDefinition> importedSegments = new HashMap<>();
+    for (SegmentDefinition segment : bundle.segmentsOrEmpty()) {
+      if (segment != null) {
+        importedSegments.put(segment.key(), segment);
+      }
+    }
+    Map<String, FlagDefinition> importedFlags = new HashMap<>();
+    for (FlagDefinition flag : bundle.flags()) {
+      if (flag != null) {
+        importedFlags.put(flag.key(), flag);
+      }
+    }
+    Map<String, Stored> storedFlags = new HashMap<>();
     for (Stored stored : list()) {
-      all.put(stored.definition().key(), new CompiledFlag(stored.definition(), stored.version()));
+      storedFlags.put(stored.definition().key(), stored);
     }
-    all.put(definition.key(), compiled);
+    for (int i = 0; i < bundle.flags().size(); i++) {
+      FlagDefinition flag = bundle.flags().get(i);
+      if (flag == null || !FlagValidator.problems(flag).isEmpty()) {
+        continue;
+      }
+      try {
+        validate(flag, importedFlags, importedSegments);
+      } catch (InvalidFlagException e) {
+        for (String problem : e.problems()) {
+          invalid.add("flags[" + i + "] (" + flag.key() + ")." + problem);
+        }
+      }
+    }
+    if (!invalid.isEmpty()) {
+      throw new InvalidFlagException("(import)", invalid);
+    }
+    for (FlagDefinition flag : bundle.flags()) {
+      Stored before = storedFlags.get(flag.key());
+      if (before != null) {
+        checkJump(before.definition(), flag, confirmed);
+      }
+    }
+    List<String> segmentsCreated = new ArrayList<>();
+    List<String> segmentsReplaced = new ArrayList<>();
+    List<String> segmentsUnchanged = new ArrayList<>();
+    for (SegmentDefinition segment : bundle.segmentsOrEmpty()) {
+      SegmentAdmin.Stored before = storedSegments.get(segment.key());
+      if (before == null) {
+        flags.segments().write(segment, Precondition.absent());
+        segmentsCreated.add(segment.key());
+      } else if (before.definition().equals(segment)) {
+        segmentsUnchanged.add(segment.key());
+      } else {
+        flags.segments().write(segment, Precondition.versionEquals(before.version()));
+        segmentsReplaced.add(segment.key());
+      }
+    }
+    List<String> created = new ArrayList<>();
+    List<String> replaced = new ArrayList<>();
+    List<String> unchanged = new ArrayList<>();
+    for (FlagDefinition flag : bundle.flags()) {
+      Stored before = storedFlags.get(flag.key());
+      if (before != null && before.definition().equals(flag)) {
+        unchanged.add(flag.key());
+        continue;
+      }
+      CompiledFlag compiled = flags.compile(flag, -1);
+      Stored stored =
+          write(
+              compiled,
+              before == null ? Precondition.absent() : Precondition.versionEquals(before.version()),
+              "flag '" + flag.key() + "' was created while the import ran; import again",
+              null);
+      flags.changedByHand(flag.key(), stored.version());
+      (before == null ? created : replaced).add(flag.key());
+    }
+    return new ImportResult(
+        created, replaced, unchanged, segmentsCreated, segmentsReplaced, segmentsUnchanged);
+  }
+
+  /** Every definition, flags and segments, in the bootstrap file's format. */
+  public FlagBundle export() {
+    List<FlagDefinition> definitions = new ArrayList<>();
+    for (Stored stored : list()) {
+      definitions.add(stored.definition());
+    }
+    List<SegmentDefinition> segments = new ArrayList<>();
+    for (SegmentAdmin.Stored stored : flags.segments().list()) {
+      segments.add(stored.definition());
+    }
+    return new FlagBundle(definitions, segments);
+  }
+
+  /**
+   * Validates {@code definition} as a change to the store: prerequisites and segments must exist
+   * (in the store, or in {@code alsoFlags} and {@code alsoSegments}, an import's own) and
+   * prerequisites must not form a cycle. Returns it compiled against this server's segments.
+   */
+  CompiledFlag validate(
+      FlagDefinition definition,
+      Map<String, FlagDefinition> alsoFlags,
+      Map<String, SegmentDefinition> alsoSegments) {
+    CompiledFlag compiled = flags.compile(definition, -1);
     List<String> problems = new ArrayList<>();
-    for (FlagDefinition.Prerequisite prerequisite : definition.prerequisites()) {
-      CompiledFlag required = all.get(prerequisite.flag());
-      if (required == null) {
-        problems.add("prerequisites: flag '" + prerequisite.flag() + "' does not exist");
-      } else if (!required.definition().variantsOrDefault().containsKey(prerequisite.variant())) {
-        problems.add(
-            "prerequisites: flag '"
-                + prerequisite.flag()
-                + "' has no variant '"
-                + prerequisite.variant()
-                + "'");
+    if (!compiled.segmentKeys().isEmpty()) {
+      List<String> known = new ArrayList<>(alsoSegments.keySet());
+      for (SegmentAdmin.Stored stored : flags.segments().list()) {
+        known.add(stored.definition().key());
+      }
+      for (String segment : new java.util.TreeSet<>(compiled.segmentKeys())) {
+        if (!known.contains(segment)) {
+          problems.add("rules: segment '" + segment + "' does not exist; create it first");
+        }
+      }
+    }
+    if (definition.prerequisites() != null && !definition.prerequisites().isEmpty()) {
+      Map<String, CompiledFlag> all = new HashMap<>();
+      for (Stored stored : list()) {
+        all.put(
+            stored.definition().key(),
+            new CompiledFlag(
+                stored.definition(), stored.version(), key -> CompiledSegment.MISSING));
+      }
+      alsoFlags.forEach(
+          (key, other) ->
+              all.put(key, new CompiledFlag(other, -1, segment -> CompiledSegment.MISSING)));
+      all.put(definition.key(), compiled);
+      for (FlagDefinition.Prerequisite prerequisite : definition.prerequisites()) {
+        CompiledFlag required = all.get(prerequisite.flag());
+        if (required == null) {
+          problems.add("prerequisites: flag '" + prerequisite.flag() + "' does not exist");
+        } else if (!required.definition().variantsOrDefault().containsKey(prerequisite.variant())) {
+          problems.add(
+              "prerequisites: flag '"
+                  + prerequisite.flag()
+                  + "' has no variant '"
+                  + prerequisite.variant()
+                  + "'");
+        }
+      }
+      if (problems.isEmpty()) {
+        List<String> cycle = CompiledFlag.cycle(definition.key(), all::get);
+        if (cycle != null) {
+          throw new FlagConflictException(
+              FlagConflictException.Kind.IN_USE,
+              "prerequisites of flag '"
+                  + definition.key()
+                  + "' form a cycle: "
+                  + String.join(" -> ", cycle));
+        }
       }
     }
     if (!problems.isEmpty()) {
       throw new InvalidFlagException(definition.key(), problems);
     }
-    List<String> cycle = CompiledFlag.cycle(definition.key(), all::get);
-    if (cycle != null) {
-      throw new FlagConflictException(
-          FlagConflictException.Kind.IN_USE,
-          "prerequisites of flag '"
-              + definition.key()
-              + "' form a cycle: "
-              + String.join(" -> ", cycle));
-    }
     return compiled;
   }
 
-  private Stored write(CompiledFlag compiled, Precondition precondition, String existsMessage) {
+  private Stored write(
+      CompiledFlag compiled,
+      Precondition precondition,
+      @Nullable String existsMessage,
+      @Nullable String setBy) {
     FlagDefinition definition = compiled.definition();
+    Update.Builder update =
+        Update.builder().set(Flags.FIELD, codec.encode(definition)).precondition(precondition);
+    if (setBy == null) {
+      update.remove(SET_BY);
+    } else {
+      update.set(SET_BY, setBy);
+    }
     WriteResult result;
     try {
-      result =
-          flags
-              .store()
-              .update(
-                  Flags.NAMESPACE,
-                  definition.key(),
-                  Update.builder()
-                      .set(Flags.FIELD, codec.encode(definition))
-                      .precondition(precondition)
-                      .build());
+      result = flags.store().update(Flags.NAMESPACE, definition.key(), update.build());
     } catch (PreconditionFailedException e) {
       if (precondition.kind() == Precondition.Kind.ABSENT) {
-        throw new FlagConflictException(FlagConflictException.Kind.EXISTS, existsMessage);
+        throw new FlagConflictException(
+            FlagConflictException.Kind.EXISTS, Objects.requireNonNull(existsMessage));
       }
       throw e.currentVersion().isPresent()
           ? stale(definition.key(), e.currentVersion().getAsLong())
           : notFound(definition.key());
     }
-    flags.applyIfNewer(new CompiledFlag(definition, result.version()), flags.clock().instant());
+    flags.applyIfNewer(flags.compile(definition, result.version()), flags.clock().instant());
     return new Stored(definition, result.version());
+  }
+
+  /**
+   * A rollout plan's write: sets the fallthrough rollout to {@code percentage}, only if the flag is
+   * still at {@code expectedVersion} (so a person's change in between is never overwritten), and
+   * marks the record as the plan's.
+   *
+   * @return the new version, or empty if the flag changed or is gone
+   */
+  OptionalLong setByPlan(
+      String key, FlagDefinition current, long expectedVersion, double percentage, String setBy) {
+    FlagDefinition after = current.withRolloutPercentage(percentage);
+    String mark = setBy + ":" + digest(codec.encode(after));
+    try {
+      return OptionalLong.of(
+          write(flags.compile(after, -1), Precondition.versionEquals(expectedVersion), null, mark)
+              .version());
+    } catch (FlagConflictException e) {
+      return OptionalLong.empty();
+    }
   }
 
   /** The share of units the fallthrough serves a variant other than the off variant, in percent. */
@@ -240,6 +475,14 @@ public final class FlagAdmin {
     if (!flag.isEnabled()) {
       return 0;
     }
+    return percentage(flag);
+  }
+
+  /**
+   * The fallthrough's rollout percentage as a plan reads and sets it, whether or not the flag is
+   * killed: a fixed variant is 0 (the off variant) or 100.
+   */
+  static double percentage(FlagDefinition flag) {
     FlagDefinition.Serve serve = flag.fallthrough();
     if (serve == null) {
       return 100;
@@ -250,7 +493,7 @@ public final class FlagAdmin {
     return serve.rollout().percentage() == null ? 100 : serve.rollout().percentage();
   }
 
-  private static void checkJump(FlagDefinition before, FlagDefinition after, boolean confirmed) {
+  static void checkJump(FlagDefinition before, FlagDefinition after, boolean confirmed) {
     // Releasing the kill switch is an emergency action and is never held up; a jump in the rollout
     // is.
     boolean rolloutJump = before.isEnabled() && exposure(before) == 0 && exposure(after) == 100;
@@ -267,13 +510,14 @@ public final class FlagAdmin {
     return new FlagConflictException(FlagConflictException.Kind.NOT_FOUND, "no flag '" + key + "'");
   }
 
-  private static FlagConflictException stale(String key, long current) {
+  static FlagConflictException stale(String key, long current) {
     return new FlagConflictException(
         FlagConflictException.Kind.STALE,
         "flag '"
             + key
             + "' has changed (now at version "
             + current
-            + "); read it again and reapply your change");
+            + "); read it again and reapply your change",
+        current);
   }
 }

@@ -57,6 +57,17 @@ public record FlagDefinition(
     @Nullable List<Rule> rules,
     @Nullable Serve fallthrough) {
 
+  /**
+   * Copies every list and map, and JSON variant values all the way down, so that a definition, and
+   * every value an evaluation hands out, never changes once made.
+   */
+  public FlagDefinition {
+    variants = Frozen.values(variants);
+    prerequisites = Frozen.list(prerequisites);
+    targets = Frozen.list(targets);
+    rules = Frozen.list(rules);
+  }
+
   /** The default variants of a boolean flag. */
   public static final Map<String, Object> BOOLEAN_VARIANTS = booleans();
 
@@ -224,7 +235,12 @@ public record FlagDefinition(
    * @param variant the variant they get
    * @param units context keys
    */
-  public record Target(String variant, List<String> units) {}
+  public record Target(String variant, List<String> units) {
+    /** Copies the units. */
+    public Target {
+      units = Frozen.list(units);
+    }
+  }
 
   /**
    * A rule: if every condition holds, serve.
@@ -233,20 +249,36 @@ public record FlagDefinition(
    * @param conditions all must hold
    * @param serve what to serve
    */
-  public record Rule(String id, List<Condition> conditions, Serve serve) {}
+  public record Rule(String id, List<Condition> conditions, Serve serve) {
+    /** Copies the conditions. */
+    public Rule {
+      conditions = Frozen.list(conditions);
+    }
+  }
 
   /**
    * A test of one context attribute. The key itself is the attribute {@code key}.
    *
-   * @param attribute the attribute
+   * @param attribute the attribute; not read by the segment operators
    * @param operator {@code in}, {@code not_in}, {@code starts_with}, {@code ends_with}, {@code
    *     contains}, {@code lt}, {@code lte}, {@code gt}, {@code gte} (numbers), {@code semver_lt},
-   *     {@code semver_lte}, {@code semver_eq}, {@code semver_gte}, {@code semver_gt}, {@code
-   *     before}, {@code after} (ISO-8601 instants)
+   *     {@code semver_lte}, {@code semver_eq}, {@code semver_gte}, {@code semver_gt} (semantic
+   *     versions, pre-releases ordered as semver.org orders them), {@code before}, {@code after}
+   *     (ISO-8601 instants), {@code in_segment}, {@code not_in_segment} (segment keys)
    * @param values what to compare with; the condition holds if it holds for any of them ({@code
-   *     not_in}: for none)
+   *     not_in}, {@code not_in_segment}: for none)
    */
-  public record Condition(String attribute, String operator, List<String> values) {}
+  public record Condition(String attribute, String operator, List<String> values) {
+    /** Copies the values. */
+    public Condition {
+      values = Frozen.list(values);
+    }
+
+    /** A condition that holds for units in any of {@code segments}. */
+    public static Condition inSegment(String... segments) {
+      return new Condition("segment", "in_segment", List.of(segments));
+    }
+  }
 
   /**
    * What to serve: exactly one of a variant or a rollout.
@@ -283,7 +315,12 @@ public record FlagDefinition(
       @Nullable Map<String, Integer> variants,
       @Nullable String otherwise,
       @Nullable String bucketBy,
-      @Nullable String salt) {}
+      @Nullable String salt) {
+    /** Copies the weights. */
+    public Rollout {
+      variants = Frozen.map(variants);
+    }
+  }
 
   /**
    * Builds a {@link FlagDefinition}, checked as a whole when built.
@@ -331,6 +368,12 @@ public record FlagDefinition(
      */
     public Builder variant(String name, Object value) {
       variants.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** Adds variants, in the map's order (see {@link #variant(String, Object)}). */
+    public Builder variants(Map<String, ?> named) {
+      named.forEach(this::variant);
       return this;
     }
 

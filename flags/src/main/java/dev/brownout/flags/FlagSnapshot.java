@@ -6,22 +6,25 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Every flag definition at one moment, compiled: immutable, and swapped whole when anything
- * changes, so an evaluation never sees half an update.
+ * Every flag and segment definition at one moment, compiled: immutable, and swapped whole when
+ * anything changes, so an evaluation never sees half an update.
  */
 public final class FlagSnapshot {
-  private static final FlagSnapshot EMPTY = new FlagSnapshot(Map.of(), Instant.EPOCH);
+  private static final FlagSnapshot EMPTY = new FlagSnapshot(Map.of(), Map.of(), Instant.EPOCH);
 
   // Never changed after construction and never handed out: the keys for listing and the base of
   // the next snapshot. Its keys are interned: flag keys in application code are literals, so a
   // lookup in the table below usually matches by identity without comparing characters.
   private final Map<String, CompiledFlag> flags;
+  private final Map<String, CompiledSegment> segments;
   private final Instant loadedAt;
   // Made once: a method reference built per evaluation would allocate on the hot path.
-  private final java.util.function.Function<String, @Nullable CompiledFlag> lookup;
+  private final Function<String, @Nullable CompiledFlag> lookup;
 
   // The same flags in an open-addressed table for every lookup: one probe, and usually an
   // identity match (interned keys), with no node to follow.
@@ -29,8 +32,10 @@ public final class FlagSnapshot {
   private final CompiledFlag[] tableFlags;
   private final int mask;
 
-  private FlagSnapshot(Map<String, CompiledFlag> flags, Instant loadedAt) {
+  private FlagSnapshot(
+      Map<String, CompiledFlag> flags, Map<String, CompiledSegment> segments, Instant loadedAt) {
     this.flags = flags;
+    this.segments = segments;
     this.loadedAt = loadedAt;
     int capacity = Integer.highestOneBit(Math.max(2, flags.size() * 2 - 1)) << 1;
     this.tableKeys = new String[capacity];
@@ -58,12 +63,13 @@ public final class FlagSnapshot {
     return EMPTY;
   }
 
-  static FlagSnapshot of(Collection<CompiledFlag> compiled, Instant loadedAt) {
+  static FlagSnapshot of(
+      Collection<CompiledFlag> compiled, Map<String, CompiledSegment> segments, Instant loadedAt) {
     Map<String, CompiledFlag> map = new HashMap<>();
     for (CompiledFlag flag : compiled) {
       map.put(flag.definition().key().intern(), flag);
     }
-    return new FlagSnapshot(map, loadedAt);
+    return new FlagSnapshot(map, Map.copyOf(segments), loadedAt);
   }
 
   @Nullable CompiledFlag compiled(String key) {
@@ -82,10 +88,37 @@ public final class FlagSnapshot {
     }
   }
 
+  /** The lookup evaluation uses for prerequisites. */
+  Function<String, @Nullable CompiledFlag> lookup() {
+    return lookup;
+  }
+
+  /** A segment for compiling a flag that refers to it; {@link CompiledSegment#MISSING} if none. */
+  CompiledSegment compiledSegment(String key) {
+    CompiledSegment segment = segments.get(key);
+    return segment == null ? CompiledSegment.MISSING : segment;
+  }
+
+  /** The compiled segments. */
+  Map<String, CompiledSegment> compiledSegments() {
+    return segments;
+  }
+
+  /** Every compiled flag. */
+  Collection<CompiledFlag> compiledFlags() {
+    return flags.values();
+  }
+
   /** A flag's definition. */
   public Optional<FlagDefinition> definition(String key) {
     CompiledFlag flag = compiled(key);
     return flag == null ? Optional.empty() : Optional.of(flag.definition());
+  }
+
+  /** The type of a flag's values. */
+  public Optional<FlagType> type(String key) {
+    CompiledFlag flag = compiled(key);
+    return flag == null ? Optional.empty() : Optional.of(flag.kind());
   }
 
   /** A flag's stored version. */
@@ -95,8 +128,19 @@ public final class FlagSnapshot {
   }
 
   /** Every flag key. */
-  public java.util.Set<String> keys() {
+  public Set<String> keys() {
     return Collections.unmodifiableSet(flags.keySet());
+  }
+
+  /** A segment's definition. */
+  public Optional<SegmentDefinition> segment(String key) {
+    CompiledSegment segment = segments.get(key);
+    return segment == null ? Optional.empty() : Optional.ofNullable(segment.definition());
+  }
+
+  /** Every segment key. */
+  public Set<String> segmentKeys() {
+    return segments.keySet();
   }
 
   /** When this snapshot was read from the store. */
@@ -116,12 +160,12 @@ public final class FlagSnapshot {
   FlagSnapshot with(CompiledFlag flag, Instant at) {
     Map<String, CompiledFlag> map = new HashMap<>(flags);
     map.put(flag.definition().key().intern(), flag);
-    return new FlagSnapshot(map, at);
+    return new FlagSnapshot(map, segments, at);
   }
 
   FlagSnapshot without(String key, Instant at) {
     Map<String, CompiledFlag> map = new HashMap<>(flags);
     map.remove(key);
-    return new FlagSnapshot(map, at);
+    return new FlagSnapshot(map, segments, at);
   }
 }

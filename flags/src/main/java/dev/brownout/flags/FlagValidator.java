@@ -18,6 +18,11 @@ final class FlagValidator {
 
   private FlagValidator() {}
 
+  /** Whether {@code key} is a valid flag or segment key. */
+  static boolean validKey(String key) {
+    return KEY.matcher(key).matches();
+  }
+
   /** Every problem with {@code flag}; empty if it is valid. */
   static List<String> problems(FlagDefinition flag) {
     List<String> problems = new ArrayList<>();
@@ -36,6 +41,13 @@ final class FlagValidator {
           }
           if (value == null) {
             problems.add("variants." + name + ": has no value");
+          } else if (!Frozen.isJson(value, 0)) {
+            problems.add(
+                "variants."
+                    + name
+                    + ": must be a boolean, a string, a number or JSON (maps and lists of those)"
+                    + " but was a "
+                    + value.getClass().getName());
           } else {
             kinds.add(kind(value));
           }
@@ -174,15 +186,16 @@ final class FlagValidator {
     }
   }
 
-  private static void checkCondition(String path, Condition condition, List<String> problems) {
+  static void checkCondition(String path, Condition condition, List<String> problems) {
     if (condition == null) {
       problems.add(path + ": is null");
       return;
     }
-    if (condition.attribute() == null || condition.attribute().isBlank()) {
+    Operator operator = Operator.parse(condition.operator());
+    if ((operator == null || !operator.isSegment())
+        && (condition.attribute() == null || condition.attribute().isBlank())) {
       problems.add(path + ".attribute: is missing");
     }
-    Operator operator = Operator.parse(condition.operator());
     if (operator == null) {
       problems.add(
           path + ".operator: '" + condition.operator() + "' is not one of " + Operator.names());

@@ -28,9 +28,10 @@ public final class FlagsConfig {
   public static final ConfigKey<String> BOOTSTRAP_FILE =
       ConfigKey.of("brownout.flags.bootstrap-file", ValueType.string())
           .doc(
-              "A JSON file holding an array of flag definitions (the format of the admin API and"
-                  + " of FlagDefinition.toJson), used when the store cannot be read at start, until"
-                  + " it answers. Unset: a server that starts with the store down has no flags, and"
+              "A JSON file of definitions, used when the store cannot be read at start, until it"
+                  + " answers: an array of flag definitions (the format of FlagDefinition.toJson),"
+                  + " or what GET /api/v1/flags/_export gives ({\"flags\": [...], \"segments\":"
+                  + " [...]}). Unset: a server that starts with the store down has no flags, and"
                   + " every evaluation gives the caller's default.")
           .build();
 

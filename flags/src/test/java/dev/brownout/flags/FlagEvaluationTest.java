@@ -78,7 +78,7 @@ class FlagEvaluationTest {
     flags.admin().create(FlagDefinition.on("gone"));
     long version = flags.snapshot().version("gone").orElseThrow();
     var readBeforeTheDelete =
-        new CompiledFlag(flags.snapshot().definition("gone").orElseThrow(), version);
+        flags.compile(flags.snapshot().definition("gone").orElseThrow(), version);
 
     flags.admin().delete("gone", java.util.OptionalLong.empty());
     // The watcher's re-read of an earlier change lands after the delete.

@@ -8,12 +8,12 @@ import dev.brownout.core.config.CoreConfig;
 import dev.brownout.examples.booking.BookingApp;
 import dev.brownout.examples.booking.Database;
 import dev.brownout.examples.booking.PaymentService;
+import dev.brownout.examples.drill.Drill;
 import java.io.PrintStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The demo started by {@code ./examples/demo}: the Brownout stays booking site with its admin API,
@@ -22,12 +22,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class DemoApplication implements AutoCloseable {
   private final BookingApp app;
-  private final @Nullable PaymentService payments;
+  private final List<PaymentService> payments;
   private final String token;
   private final String store;
 
   private DemoApplication(
-      BookingApp app, @Nullable PaymentService payments, String token, String store) {
+      BookingApp app, List<PaymentService> payments, String token, String store) {
     this.app = app;
     this.payments = payments;
     this.token = token;
@@ -35,7 +35,7 @@ public final class DemoApplication implements AutoCloseable {
   }
 
   /** Brownout's configuration from the usual layers plus {@code overrides}, with a write token. */
-  static BrownoutConfig config(List<String> overrides) {
+  public static BrownoutConfig config(List<String> overrides) {
     BrownoutConfig.Builder builder = BrownoutConfig.builder().standardSources();
     for (String override : overrides) {
       int equals = override.indexOf('=');
@@ -54,12 +54,17 @@ public final class DemoApplication implements AutoCloseable {
   /** Starts the demo as {@code options} say. */
   public static DemoApplication start(DemoOptions options) {
     BrownoutConfig config = config(options.overrides());
-    PaymentService payments = options.payments() == null ? PaymentService.start(0) : null;
-    URI paymentsUri =
-        payments != null
-            ? payments.uri()
-            : URI.create(
-                options.payments().endsWith("/") ? options.payments() : options.payments() + "/");
+    List<PaymentService> payments = new ArrayList<>();
+    List<URI> paymentsUris = new ArrayList<>();
+    if (options.payments().isEmpty()) {
+      for (int i = 0; i < 2; i++) {
+        PaymentService service = PaymentService.start(BookingApp.providerName(i), 0);
+        payments.add(service);
+        paymentsUris.add(service.uri());
+      }
+    } else {
+      options.payments().forEach(url -> paymentsUris.add(URI.create(url)));
+    }
     Database database =
         Database.open(
             options.database() != null
@@ -75,13 +80,11 @@ public final class DemoApplication implements AutoCloseable {
                   options.store(),
                   options.table(),
                   database,
-                  paymentsUri));
+                  paymentsUris));
       return new DemoApplication(
           app, payments, config.get(CoreConfig.ADMIN_WRITE_TOKENS).get(0), options.store());
     } catch (RuntimeException e) {
-      if (payments != null) {
-        payments.close();
-      }
+      payments.forEach(PaymentService::close);
       throw e;
     }
   }
@@ -96,6 +99,11 @@ public final class DemoApplication implements AutoCloseable {
     return app;
   }
 
+  /** The bundled payment providers, primary first; empty when {@code --payments} named others. */
+  public List<PaymentService> paymentServices() {
+    return List.copyOf(payments);
+  }
+
   /** The write token callers use. */
   public String token() {
     return token;
@@ -104,9 +112,7 @@ public final class DemoApplication implements AutoCloseable {
   @Override
   public void close() {
     app.close();
-    if (payments != null) {
-      payments.close();
-    }
+    payments.forEach(PaymentService::close);
   }
 
   /** Runs the demo, or the drill, until interrupted. */
@@ -126,7 +132,7 @@ public final class DemoApplication implements AutoCloseable {
       return;
     }
     if (options.drill()) {
-      System.exit(Drill.run(options, out) ? 0 : 1);
+      System.exit(Drill.run(options.stepSeconds(), out) ? 0 : 1);
       return;
     }
     DemoApplication demo;
@@ -171,11 +177,22 @@ public final class DemoApplication implements AutoCloseable {
     lines.add("  Admin API:    " + api);
     lines.add("  Admin token:  " + token);
     lines.add("  Console:      " + app.admin().uri().resolve("console") + "  (paste the token)");
+    for (PaymentService service : payments) {
+      lines.add("  Payments:     " + service.uri() + "  (" + service.name() + ", bundled)");
+    }
     lines.add("");
     lines.add("  Try it (examples/README.md walks through more):");
     lines.add("    # sign in and book a stay; the session cookie goes in jar.txt");
     lines.add("    curl -s -c jar.txt -b jar.txt -d user=ada " + site + "signin");
     lines.add("    curl -s -c jar.txt -b jar.txt -d listing=3 -d nights=2 " + site + "bookings");
+    lines.add(
+        "    # a guest whose card the providers decline: 402, nothing charged, nothing retried");
+    lines.add(
+        "    curl -s -c declined.txt -b declined.txt -d user=declined-dan " + site + "signin");
+    lines.add(
+        "    curl -s -c declined.txt -b declined.txt -d listing=3 -d nights=2 "
+            + site
+            + "bookings");
     lines.add("    # put the site in browse-only mode, saying why; browsing still works");
     lines.add(
         "    curl -s -X PUT "

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * @param store {@code memory}, {@code redis://host:port} or {@code dynamodb://host:port}
  * @param table the DynamoDB table
  * @param database a JDBC URL, or null for the embedded H2 database
- * @param payments the payment API's URL, or null to start the bundled one
+ * @param payments the payment providers' URLs, primary first, or empty to start the bundled two
  * @param stepSeconds how long each drill step drives traffic
  * @param overrides Brownout configuration set by options, as {@code key=value}
  */
@@ -24,7 +24,7 @@ record DemoOptions(
     String store,
     String table,
     @Nullable String database,
-    @Nullable String payments,
+    List<String> payments,
     int stepSeconds,
     List<String> overrides) {
   static final String HELP =
@@ -32,9 +32,9 @@ record DemoOptions(
       Usage: ./examples/demo [drill] [options]
 
       Starts the Brownout stays booking site and its admin API, and prints their URLs and the
-      admin token. With "drill", runs the outage drill instead: two servers on one Redis, the
-      payment API, the database and Redis fail in turn, and it exits 0 only if every step
-      behaved as designed.
+      admin token. With "drill", runs the outage drill instead: two servers on one Redis, two
+      payment providers, the database and Redis fail in turn, and it exits 0 only if every
+      step behaved as designed and every booking was charged exactly once.
 
       Options:
         --site-port N       port of the booking site (default 8080; 0 picks a free port)
@@ -46,7 +46,9 @@ record DemoOptions(
                             if missing)
         --db URL            the booking database's JDBC URL (default: an embedded H2 database);
                             its driver must be on the class path
-        --payments URL      the payment API (default: a bundled one on a free port)
+        --payments URL[,URL...]
+                            the payment providers, primary first, then the secondary
+                            (default: two bundled ones on free ports)
         --step-seconds N    drill only: seconds of traffic per step (default 4)
         --help              print this help
 
@@ -62,7 +64,7 @@ record DemoOptions(
     String store = "memory";
     String table = "brownout";
     String database = null;
-    String payments = null;
+    List<String> payments = List.of();
     int stepSeconds = 4;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -76,7 +78,7 @@ record DemoOptions(
         case "--store" -> store = value(args, ++i, arg);
         case "--table" -> table = value(args, ++i, arg);
         case "--db" -> database = value(args, ++i, arg);
-        case "--payments" -> payments = value(args, ++i, arg);
+        case "--payments" -> payments = urls(value(args, ++i, arg), arg);
         case "--step-seconds" -> stepSeconds = number(value(args, ++i, arg), arg, 1, 600);
         default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
       }
@@ -99,7 +101,7 @@ record DemoOptions(
         store,
         table,
         database,
-        payments,
+        List.copyOf(payments),
         stepSeconds,
         List.copyOf(overrides));
   }
@@ -109,6 +111,18 @@ record DemoOptions(
       throw new IllegalArgumentException(option + " needs a value");
     }
     return args[index];
+  }
+
+  private static List<String> urls(String text, String option) {
+    List<String> urls = new ArrayList<>();
+    for (String url : text.split(",")) {
+      if (!url.startsWith("http://") && !url.startsWith("https://")) {
+        throw new IllegalArgumentException(
+            option + " takes http:// URLs separated by commas, not '" + url + "'");
+      }
+      urls.add(url.endsWith("/") ? url : url + "/");
+    }
+    return urls;
   }
 
   private static int number(String text, String option, int min, int max) {

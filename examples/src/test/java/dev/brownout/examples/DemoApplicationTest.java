@@ -3,6 +3,7 @@ package dev.brownout.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.brownout.examples.booking.PaymentService;
 import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -64,10 +65,58 @@ class DemoApplicationTest {
     assertThat(post("signin", "user=ada").body()).isEqualTo("signed in as ada");
     HttpResponse<String> booked = post("bookings", "listing=3&nights=2");
     assertThat(booked.statusCode()).isEqualTo(201);
-    assertThat(booked.body()).matches("\\{\"booking\":\\d+,\"payment\":\"charge-\\d+\"\\}");
+    assertThat(booked.body()).matches("\\{\"booking\":\\d+,\"payment\":\"primary-charge-\\d+\"\\}");
     assertThat(send(HttpRequest.newBuilder(site.resolve("me"))).body())
         .startsWith("{\"user\":\"ada\",\"lastBooking\":");
     assertThat(post("bookings", "listing=x&nights=2").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void aDeclinedCardIsRefusedPolitelyAndAFailingPrimaryFailsOverToTheSecondary() throws Exception {
+    assertThat(demo.paymentServices())
+        .extracting(PaymentService::name)
+        .containsExactly("primary", "secondary");
+    assertThat(post("signin", "user=declined-dan").body()).isEqualTo("signed in as declined-dan");
+    HttpResponse<String> declined = post("bookings", "listing=3&nights=2");
+    assertThat(declined.statusCode()).isEqualTo(402);
+    assertThat(declined.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("application/problem+json");
+    assertThat(declined.body()).contains("card-declined").contains("nothing was charged");
+    PaymentService primary = demo.paymentServices().get(0);
+    PaymentService secondary = demo.paymentServices().get(1);
+    assertThat(primary.chargeIds()).isEmpty();
+    assertThat(secondary.declined()).as("a declined card is not asked of the secondary").isEmpty();
+
+    assertThat(post("signin", "user=ada").body()).isEqualTo("signed in as ada");
+    primary.behave(PaymentService.Behaviour.FAILING);
+    HttpResponse<String> failedOver = post("bookings", "listing=3&nights=2");
+    assertThat(failedOver.statusCode()).isEqualTo(201);
+    assertThat(failedOver.body()).contains("\"payment\":\"secondary-charge-1\"");
+    assertThat(secondary.chargeIds()).containsExactly("secondary-charge-1");
+  }
+
+  @Test
+  void forcingThePrimarysBreakerOpenFailsOverAndForcingBothPaysLater() throws Exception {
+    post("signin", "user=ada");
+    assertThat(admin("GET", "breakers", null).body()).contains("primary").contains("secondary");
+    assertThat(admin("POST", "breakers/primary/force-open", null).statusCode()).isEqualTo(200);
+    assertThat(post("bookings", "listing=5&nights=1").body()).contains("secondary-charge-");
+    assertThat(admin("POST", "breakers/secondary/force-open", null).statusCode()).isEqualTo(200);
+    HttpResponse<String> later = post("bookings", "listing=5&nights=1");
+    assertThat(later.body()).contains("\"payment\":\"pending\"");
+    assertThat(admin("POST", "breakers/primary/close", null).statusCode()).isEqualTo(200);
+    assertThat(admin("POST", "breakers/secondary/close", null).statusCode()).isEqualTo(200);
+    long booking = Long.parseLong(later.body().replaceAll("\\D*(\\d+).*", "$1"));
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    String mine = "";
+    while (!mine.contains(booking + " listing=5 nights=1 payment=primary-charge-")
+        && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      mine = send(HttpRequest.newBuilder(site.resolve("bookings"))).body();
+    }
+    assertThat(mine)
+        .as("charged later by the primary")
+        .contains(booking + " listing=5 nights=1 payment=primary-charge-");
   }
 
   @Test
@@ -131,7 +180,8 @@ class DemoApplicationTest {
     assertThat(String.join("\n", demo.instructions()))
         .contains(site + "listings")
         .contains(demo.token())
-        .contains("/read-mode/reasons/db-move");
+        .contains("/read-mode/reasons/db-move")
+        .contains("Payments:     " + demo.paymentServices().get(1).uri() + "  (secondary");
   }
 
   @Test

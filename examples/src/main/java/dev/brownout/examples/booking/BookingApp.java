@@ -24,10 +24,9 @@ import dev.brownout.state.StateException;
 import dev.brownout.state.StateStore;
 import dev.brownout.state.dynamodb.DynamoDbStateStore;
 import dev.brownout.state.redis.RedisStateStore;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.retry.RetryConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.DispatcherType;
 import java.net.URI;
@@ -50,10 +49,13 @@ import org.eclipse.jetty.server.ServerConnector;
  *   <li>sessions, flags and the read mode in one {@link StateStore}: memory, Redis or DynamoDB;
  *   <li>the database behind {@link WritePathDataSource}, so a database that refuses writes puts the
  *       site in browse-only mode and a probe brings it back;
- *   <li>the payment API behind a breaker, a retry, a timeout and a "pay later" fallback, with the
- *       later charges taken once it answers again ({@link PendingCharges});
+ *   <li>two payment providers in a failover chain ({@link Checkout}): each attempt bounded by a
+ *       timeout, each provider behind its own breaker, the secondary asked only when the primary
+ *       certainly did not charge, "pay later" when neither did, and one idempotency key per booking
+ *       for every attempt; the later charges are taken once a provider answers ({@link
+ *       PendingCharges});
  *   <li>"instant book" in a staged rollout (10, 30, 60, 100% every ten minutes) that halts itself
- *       while the payment API's breaker is open.
+ *       while a payment provider's breaker is open.
  * </ul>
  */
 public final class BookingApp implements AutoCloseable {
@@ -66,7 +68,7 @@ public final class BookingApp implements AutoCloseable {
    * @param store {@code memory}, {@code redis://host:port} or {@code dynamodb://host:port}
    * @param table the DynamoDB table, for a {@code dynamodb://} store
    * @param database the booking database
-   * @param payments the payment API
+   * @param payments the payment providers' APIs, primary first
    */
   public record Options(
       String name,
@@ -75,7 +77,27 @@ public final class BookingApp implements AutoCloseable {
       String store,
       String table,
       Database database,
-      URI payments) {}
+      List<URI> payments) {
+    /** Checks the options. */
+    public Options {
+      payments = List.copyOf(payments);
+      if (payments.isEmpty()) {
+        throw new IllegalArgumentException("the booking site needs at least one payment provider");
+      }
+    }
+  }
+
+  /** How long one attempt at a payment provider may take ({@code payments} timeout). */
+  public static final Duration PAYMENT_TIMEOUT = Duration.ofMillis(800);
+
+  /** The payment providers' names, in failover order: primary, secondary, then numbered. */
+  public static String providerName(int index) {
+    return switch (index) {
+      case 0 -> "primary";
+      case 1 -> "secondary";
+      default -> "provider-" + (index + 1);
+    };
+  }
 
   private final List<AutoCloseable> closing = new ArrayList<>();
   private final Server site;
@@ -84,19 +106,30 @@ public final class BookingApp implements AutoCloseable {
   private final ReadMode readMode;
   private final Resilience resilience;
   private final Rollouts rollouts;
+  private final Sessions sessions;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final List<String> providers = new ArrayList<>();
   private final StateStore store;
 
   private BookingApp(Options options) throws Exception {
     BrownoutConfig config = options.config();
-    BrownoutMetrics metrics = BrownoutMetrics.of(new SimpleMeterRegistry(), config);
+    BrownoutMetrics metrics = BrownoutMetrics.of(registry, config);
     // Redis announces every change, so servers can cache sessions and keep serving them while it
     // is down; DynamoDB cannot announce changes to sessions, so it is read every time.
     boolean redis = options.store().startsWith("redis");
     this.store = closing(openStore(options.store(), options.table()));
 
     this.flags = closing(Flags.builder(store).config(config).metrics(metrics).build());
-    this.readMode = closing(ReadMode.builder(store).config(config).metrics(metrics).build());
-    Sessions sessions =
+    this.readMode =
+        closing(
+            ReadMode.builder(store)
+                .config(config)
+                // Its own write-path reason (auto:write-path:<name>): one server's database trouble
+                // browns out that server, and ends with its own probe.
+                .serverId(options.name())
+                .metrics(metrics)
+                .build());
+    this.sessions =
         closing(
             Sessions.builder(store)
                 .config(config)
@@ -117,45 +150,35 @@ public final class BookingApp implements AutoCloseable {
                         + " you can keep browsing.")
                 .metrics(metrics)
                 .build());
-    this.resilience =
-        closing(
-            Resilience.builder(store)
-                .circuitBreaker(
-                    "payments",
-                    CircuitBreakerConfig.custom()
-                        .slidingWindowSize(10)
-                        .minimumNumberOfCalls(5)
-                        .failureRateThreshold(50)
-                        .waitDurationInOpenState(Duration.ofSeconds(2))
-                        .permittedNumberOfCallsInHalfOpenState(2)
-                        .build())
-                .retry(
-                    "payments",
-                    RetryConfig.custom()
-                        .maxAttempts(2)
-                        .waitDuration(Duration.ofMillis(50))
-                        .ignoreExceptions(CallNotPermittedException.class)
-                        .build())
-                .config(config)
-                .metrics(metrics)
-                .build());
+    Resilience.Builder guards =
+        Resilience.builder(store).timeout(PaymentProvider.TIMEOUT, PAYMENT_TIMEOUT);
+    for (int i = 0; i < options.payments().size(); i++) {
+      providers.add(providerName(i));
+      guards.circuitBreaker(providerName(i), providerBreaker());
+    }
+    this.resilience = closing(guards.config(config).metrics(metrics).build());
     this.rollouts = closing(Rollouts.builder(flags).config(config).metrics(metrics).build());
     startInstantBookRollout();
 
-    Payments payments =
-        GuardedProxies.builder()
-            .add(resilience.guards())
-            .build()
-            .proxy(Payments.class, new HttpPayments(options.payments()));
+    GuardedProxies timed = GuardedProxies.builder().add(resilience.guards()).build();
+    List<PaymentProvider> chain = new ArrayList<>();
+    for (int i = 0; i < options.payments().size(); i++) {
+      chain.add(
+          new PaymentProvider(
+              providerName(i),
+              new HttpPayments(providerName(i), options.payments().get(i)),
+              timed));
+    }
+    Checkout checkout = new Checkout(resilience, chain);
     DataSource db = WritePathDataSource.wrap(options.database(), writePath);
-    closing(new PendingCharges(db, payments, readMode));
+    closing(new PendingCharges(db, checkout, readMode));
 
     this.site =
         startSite(
             options.sitePort(),
             sessions,
             new ReadModeFilter(readMode, List.of("/signin", "/signout"), Duration.ofSeconds(5)),
-            new BookingSite(db, payments, flags, readMode, options.name()));
+            new BookingSite(db, checkout, flags, readMode, options.name()));
     closing(site::stop);
 
     List<AdminRoute> routes = new ArrayList<>(flags.adminRoutes());
@@ -163,6 +186,22 @@ public final class BookingApp implements AutoCloseable {
     routes.addAll(resilience.adminRoutes());
     AdminApi api = AdminApi.builder().config(config).metrics(metrics).routes(routes).build();
     this.admin = closing(AdminServer.builder(api).config(config).metrics(metrics).start());
+  }
+
+  /**
+   * Each payment provider's breaker: opens at half of the last ten calls failing (five at least),
+   * tries again after two seconds. A declined card is the customer's problem, not the provider
+   * failing, so it does not count.
+   */
+  static CircuitBreakerConfig providerBreaker() {
+    return CircuitBreakerConfig.custom()
+        .slidingWindowSize(10)
+        .minimumNumberOfCalls(5)
+        .failureRateThreshold(50)
+        .waitDurationInOpenState(Duration.ofSeconds(2))
+        .permittedNumberOfCallsInHalfOpenState(2)
+        .ignoreExceptions(PaymentDeclinedException.class)
+        .build();
   }
 
   /** Keeps {@code resource} to close, last opened first, and returns it. */
@@ -173,9 +212,9 @@ public final class BookingApp implements AutoCloseable {
 
   /**
    * "Instant book" rolls out in stages (10, 30, 60, 100% every ten minutes), and halts itself,
-   * rolling back, if the payment API's breaker opens. Whichever server sees the store first creates
-   * the flag and starts the plan; a store that is down at start leaves that to the others, or to a
-   * restart.
+   * rolling back, if a payment provider's breaker opens. Whichever server sees the store first
+   * creates the flag and starts the plan; a store that is down at start leaves that to the others,
+   * or to a restart.
    */
   private void startInstantBookRollout() {
     try {
@@ -192,10 +231,13 @@ public final class BookingApp implements AutoCloseable {
               .every(Duration.ofMinutes(10))
               .guard(
                   RolloutGuard.when(
-                      "the payment API's breaker is open",
+                      "a payment provider's breaker is open",
                       () ->
-                          resilience.circuitBreaker("payments").getState()
-                              == CircuitBreaker.State.OPEN))
+                          providers.stream()
+                              .anyMatch(
+                                  p ->
+                                      resilience.circuitBreaker(p).getState()
+                                          == CircuitBreaker.State.OPEN)))
               .build());
     } catch (StateException e) {
       // the store is down at start: the plan starts when another server, or a restart, sees it up
@@ -299,9 +341,24 @@ public final class BookingApp implements AutoCloseable {
     return rollouts;
   }
 
-  /** The breakers. */
+  /** The breakers, timeouts and failover chain. */
   public Resilience resilience() {
     return resilience;
+  }
+
+  /** The payment providers' names, primary first; each is also its breaker's name. */
+  public List<String> paymentProviders() {
+    return List.copyOf(providers);
+  }
+
+  /** The sessions. */
+  public Sessions sessions() {
+    return sessions;
+  }
+
+  /** This server's meters. */
+  public MeterRegistry meters() {
+    return registry;
   }
 
   @Override

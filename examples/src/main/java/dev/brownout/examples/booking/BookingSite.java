@@ -17,6 +17,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The booking site: browse and search listings (HTML), sign in and out (the session), book a stay
@@ -27,7 +28,9 @@ import javax.sql.DataSource;
  *   <li>{@code GET /listings?q=} and {@code GET /listings/{id}}: HTML pages;
  *   <li>{@code POST /signin} ({@code user=}) and {@code POST /signout};
  *   <li>{@code POST /bookings} ({@code listing=}, {@code nights=}): {@code 201} with {@code
- *       {"booking":…,"payment":…}}; payment is {@code pending} when the payment API is down;
+ *       {"booking":…,"payment":…}}, the payment being the charge id of the provider that took it,
+ *       or {@code pending} when it will be charged later; {@code 402} problem+json when the card
+ *       was declined;
  *   <li>{@code GET /bookings}: yours, one per line; {@code GET /me}: who you are and your last
  *       booking, as the session has it.
  * </ul>
@@ -36,14 +39,18 @@ final class BookingSite extends HttpServlet {
   private static final long serialVersionUID = 1L;
 
   private final transient DataSource db;
-  private final transient Payments payments;
+
+  /** The problem type of a booking refused because the card was declined. */
+  static final String CARD_DECLINED = "https://brownout.dev/examples/problems/card-declined";
+
+  private final transient Checkout checkout;
   private final transient Flags flags;
   private final transient ReadMode readMode;
   private final String name;
 
-  BookingSite(DataSource db, Payments payments, Flags flags, ReadMode readMode, String name) {
+  BookingSite(DataSource db, Checkout checkout, Flags flags, ReadMode readMode, String name) {
     this.db = db;
-    this.payments = payments;
+    this.checkout = checkout;
     this.flags = flags;
     this.readMode = readMode;
     this.name = name;
@@ -54,23 +61,38 @@ final class BookingSite extends HttpServlet {
       throws IOException {
     String path = request.getPathInfo() == null ? "/" : request.getPathInfo();
     try {
-      if (path.equals("/")) {
-        response.sendRedirect("/listings");
-      } else if (path.equals("/listings")) {
-        listings(request, response);
-      } else if (path.startsWith("/listings/")) {
-        listing(request, response, path.substring("/listings/".length()));
-      } else if (path.equals("/bookings")) {
-        myBookings(request, response);
-      } else if (path.equals("/me")) {
-        me(request, response);
-      } else if (path.equals("/health")) {
-        text(response, 200, "ok " + name + " " + readMode.mode().headerValue());
-      } else {
-        text(response, 404, "no page " + path);
+      try {
+        read(request, response, path);
+      } catch (SQLException e) {
+        if (response.isCommitted()) {
+          throw e;
+        }
+        // A read is safe to try once more, on a new connection: the one it had may have gone
+        // with a failover or a restart of the database. A real fault fails twice.
+        response.resetBuffer();
+        read(request, response, path);
       }
     } catch (SQLException e) {
       text(response, 500, "the database failed: " + e.getMessage());
+    }
+  }
+
+  private void read(HttpServletRequest request, HttpServletResponse response, String path)
+      throws IOException, SQLException {
+    if (path.equals("/")) {
+      response.sendRedirect("/listings");
+    } else if (path.equals("/listings")) {
+      listings(request, response);
+    } else if (path.startsWith("/listings/")) {
+      listing(request, response, path.substring("/listings/".length()));
+    } else if (path.equals("/bookings")) {
+      myBookings(request, response);
+    } else if (path.equals("/me")) {
+      me(request, response);
+    } else if (path.equals("/health")) {
+      text(response, 200, "ok " + name + " " + readMode.mode().headerValue());
+    } else {
+      text(response, 404, "no page " + path);
     }
   }
 
@@ -133,11 +155,15 @@ final class BookingSite extends HttpServlet {
     try (Connection c = db.getConnection();
         PreparedStatement insert =
             c.prepareStatement(
-                "INSERT INTO booking(guest, listing, nights, payment) VALUES (?, ?, ?, 'pending')",
+                // Claimed by this request while it charges, so the pending-charges task leaves it
+                // alone until the claim's lease runs out.
+                "INSERT INTO booking(guest, listing, nights, payment, claimed_at)"
+                    + " VALUES (?, ?, ?, 'charging', ?)",
                 Statement.RETURN_GENERATED_KEYS)) {
       insert.setString(1, user);
       insert.setInt(2, listing);
       insert.setInt(3, nights);
+      insert.setLong(4, System.currentTimeMillis());
       insert.executeUpdate();
       try (ResultSet keys = insert.getGeneratedKeys()) {
         keys.next();
@@ -150,22 +176,49 @@ final class BookingSite extends HttpServlet {
       text(response, 500, "the booking could not be stored: " + e.getMessage());
       return;
     }
-    String payment = payments.charge(booking);
-    if (!payment.equals("pending")) {
-      try (Connection c = db.getConnection();
-          PreparedStatement update =
-              c.prepareStatement("UPDATE booking SET payment = ? WHERE id = ?")) {
-        update.setString(1, payment);
-        update.setLong(2, booking);
-        update.executeUpdate();
-      } catch (SQLException e) {
-        // The booking stands; the charge is recorded when the database takes writes again.
-        payment = "pending";
-      }
+    Checkout.Outcome charged = checkout.charge(booking, user, null);
+    if (charged.result() == Checkout.Result.DECLINED) {
+      // Refused, not retried and not sent to another provider: the booking does not stand.
+      record(booking, "declined", null);
+      problem(
+          response,
+          402,
+          CARD_DECLINED,
+          "Your card was declined",
+          "The payment provider declined your card; nothing was charged and booking "
+              + booking
+              + " is cancelled. Try another card.",
+          ",\"booking\":" + booking);
+      return;
+    }
+    String payment = charged.payment();
+    if (!record(booking, payment, charged.provider())) {
+      // The booking stands; the charge is recorded, and taken if it was not, once the database
+      // takes writes again (with the same idempotency key, so a charge taken is not taken twice).
+      payment = Payments.PENDING;
     }
     request.getSession().setAttribute("lastBooking", booking);
     response.setHeader("Location", "/bookings/" + booking);
     json(response, 201, "{\"booking\":" + booking + ",\"payment\":\"" + payment + "\"}");
+  }
+
+  /**
+   * Writes a booking's payment, and the provider that may hold a pending charge, and releases the
+   * claim; false if the database refused (the claim then runs out and the charge is settled later).
+   */
+  private boolean record(long booking, String payment, @Nullable String provider) {
+    try (Connection c = db.getConnection();
+        PreparedStatement update =
+            c.prepareStatement(
+                "UPDATE booking SET payment = ?, provider = ?, claimed_at = NULL WHERE id = ?")) {
+      update.setString(1, payment);
+      update.setString(2, provider);
+      update.setLong(3, booking);
+      update.executeUpdate();
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
   }
 
   private void listings(HttpServletRequest request, HttpServletResponse response)
@@ -331,6 +384,33 @@ final class BookingSite extends HttpServlet {
     response.setStatus(status);
     response.setContentType("text/plain; charset=utf-8");
     response.getWriter().write(body);
+  }
+
+  private static void problem(
+      HttpServletResponse response,
+      int status,
+      String type,
+      String title,
+      String detail,
+      String members)
+      throws IOException {
+    response.setStatus(status);
+    response.setContentType("application/problem+json");
+    response.setCharacterEncoding("UTF-8");
+    response
+        .getWriter()
+        .write(
+            "{\"type\":\""
+                + type
+                + "\",\"title\":\""
+                + title
+                + "\",\"status\":"
+                + status
+                + ",\"detail\":\""
+                + detail
+                + "\""
+                + members
+                + "}");
   }
 
   private static void json(HttpServletResponse response, int status, String body)

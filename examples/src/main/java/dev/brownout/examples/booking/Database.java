@@ -3,9 +3,14 @@ package dev.brownout.examples.booking;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
@@ -30,8 +35,12 @@ public final class Database implements DataSource {
     {"Market loft", "Valencia", "85"}
   };
 
+  // How long a new connection waits for a reopen to finish.
+  private static final Duration SWITCH_WAIT = Duration.ofSeconds(5);
+
   private final String url;
   private volatile boolean readOnly;
+  private boolean switching;
 
   private Database(String url) {
     this.url = url;
@@ -52,6 +61,9 @@ public final class Database implements DataSource {
       // When a server claimed a pending charge: a claim left behind (the database went
       // read-only, or the server stopped, before the result was written) can be taken again.
       s.execute("ALTER TABLE booking ADD COLUMN IF NOT EXISTS claimed_at BIGINT");
+      // The provider that may hold a pending booking's charge (it did not answer in time): the
+      // charge is settled with that provider only, never re-routed to another.
+      s.execute("ALTER TABLE booking ADD COLUMN IF NOT EXISTS provider VARCHAR(40)");
       try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM listing")) {
         rs.next();
         if (rs.getInt(1) == 0) {
@@ -82,6 +94,22 @@ public final class Database implements DataSource {
 
   @Override
   public Connection getConnection() throws SQLException {
+    synchronized (this) {
+      // While it is being reopened, new connections wait, as behind a proxy during a failover.
+      long deadline = System.nanoTime() + SWITCH_WAIT.toNanos();
+      while (switching) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new SQLTransientConnectionException("the database is being reopened", "08001");
+        }
+        try {
+          wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new SQLTransientConnectionException("interrupted waiting for the database", e);
+        }
+      }
+    }
     return DriverManager.getConnection(readOnly ? url + ";ACCESS_MODE_DATA=r" : url, "sa", "");
   }
 
@@ -93,11 +121,20 @@ public final class Database implements DataSource {
     if (!url.startsWith("jdbc:h2:")) {
       throw new SQLException("only an H2 database can be reopened read-only (this is " + url + ")");
     }
-    try (Connection c = getConnection();
-        Statement s = c.createStatement()) {
-      s.execute("SHUTDOWN");
+    try (Connection c = getConnection()) {
+      synchronized (this) {
+        switching = true;
+      }
+      try (Statement s = c.createStatement()) {
+        s.execute("SHUTDOWN");
+      }
+    } finally {
+      synchronized (this) {
+        this.readOnly = readOnly;
+        switching = false;
+        notifyAll();
+      }
     }
-    this.readOnly = readOnly;
   }
 
   /** Bookings stored, for the drill's "no lost bookings" check. */
@@ -122,10 +159,25 @@ public final class Database implements DataSource {
     }
   }
 
+  /**
+   * Every booking's payment (a charge id, {@code pending}, {@code charging} or {@code declined}).
+   */
+  public Map<Long, String> payments() throws SQLException {
+    Map<Long, String> payments = new TreeMap<>();
+    try (Connection c = getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT id, payment FROM booking")) {
+      while (rs.next()) {
+        payments.put(rs.getLong(1), rs.getString(2));
+      }
+    }
+    return payments;
+  }
+
   /** Whether a booking is stored. */
   public boolean exists(long booking) throws SQLException {
     try (Connection c = getConnection();
-        java.sql.PreparedStatement s = c.prepareStatement("SELECT 1 FROM booking WHERE id = ?")) {
+        PreparedStatement s = c.prepareStatement("SELECT 1 FROM booking WHERE id = ?")) {
       s.setLong(1, booking);
       try (ResultSet rs = s.executeQuery()) {
         return rs.next();

@@ -1,32 +1,34 @@
 package dev.brownout.examples.booking;
 
-import dev.brownout.degrade.CallTimeoutException;
-import dev.brownout.degrade.CircuitBreaker;
-import dev.brownout.degrade.Fallback;
-import dev.brownout.degrade.Retry;
-import dev.brownout.degrade.Timeout;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.io.IOException;
 
 /**
- * The payment API as the booking site calls it. When it fails, is slow, or its breaker is open, the
- * booking still goes through and the charge is taken later ({@link PayLater}).
+ * Charging a booking, as the booking site asks for it: through the primary provider, the secondary
+ * when the primary certainly did not charge, and otherwise later ({@link PayLater}). Every attempt,
+ * at every provider and later, carries the booking's idempotency key ({@link Checkout}).
  */
 public interface Payments {
-  /** Charges a booking; answers the charge id, or {@code pending} when it will be charged later. */
-  @Fallback(
-      value = PayLater.class,
-      on = {IOException.class, CallNotPermittedException.class, CallTimeoutException.class})
-  @Retry("payments")
-  @CircuitBreaker("payments")
-  @Timeout(millis = 800)
-  String charge(long booking) throws IOException;
+  /** What {@link #charge} answers when the charge will be taken later. */
+  String PENDING = "pending";
 
-  /** The fallback: the charge is queued and taken when the payment API is back. */
-  final class PayLater implements Payments {
-    @Override
-    public String charge(long booking) {
-      return "pending";
+  /**
+   * Charges a booking to the guest's card.
+   *
+   * @return the provider's charge id, or {@link #PENDING} when it will be charged later
+   * @throws PaymentDeclinedException if the card was declined: final
+   * @throws ChargeOutcomeUnknownException if a provider may have charged: settle with that provider
+   * @throws PaymentUnavailableException if no provider charged and none may be asked now
+   */
+  String charge(long booking, String guest) throws IOException;
+
+  /**
+   * The failover chain's last resort: when no provider charged, the booking stands and the charge
+   * is taken later, by {@link PendingCharges}, once a provider answers again.
+   */
+  final class PayLater {
+    /** The booking stays pending; {@code failure} is why no provider took it. */
+    public String charge(long booking, String guest, Throwable failure) {
+      return PENDING;
     }
   }
 }

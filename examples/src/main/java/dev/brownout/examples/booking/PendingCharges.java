@@ -1,33 +1,44 @@
 package dev.brownout.examples.booking;
 
 import dev.brownout.degrade.ReadMode;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes the charges of bookings that were "paid later" once the payment API answers again. Each
- * booking is claimed first ({@code payment = 'pending'} to {@code 'charging'} in one conditional
- * update), so two servers never charge the same booking. Skipped while browse-only.
+ * Takes the charges of bookings that were "paid later" once a provider answers again. Each booking
+ * is claimed first ({@code payment = 'pending'} to {@code 'charging'} in one conditional update; a
+ * new booking is stored claimed by the request that charges it), so two servers never charge the
+ * same booking at once, and charged with the booking's idempotency key, so a provider that took the
+ * charge already answers with it. A booking whose charge a provider may hold ({@code provider} set)
+ * is settled with that provider only. Skipped while browse-only.
+ *
+ * <p>What this cannot see: a booking whose result was never written (the database refused the
+ * write, or the server stopped mid-charge) is charged again through the chain, primary first, with
+ * its key; if the secondary had taken it, the primary would charge it a second time. A real
+ * integration would ask each provider for the key first; the drill counts charges per booking to
+ * show it does not happen in the failures it injects.
  */
 final class PendingCharges implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PendingCharges.class);
-  // Longer than a charge can take (2 s timeout per attempt, with retries).
+  // Longer than a charge can take (one bounded attempt per provider).
   private static final Duration CLAIM_LEASE = Duration.ofSeconds(10);
 
   private final DataSource db;
-  private final Payments payments;
+  private final Checkout checkout;
   private final ReadMode readMode;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
@@ -37,9 +48,9 @@ final class PendingCharges implements AutoCloseable {
             return thread;
           });
 
-  PendingCharges(DataSource db, Payments payments, ReadMode readMode) {
+  PendingCharges(DataSource db, Checkout checkout, ReadMode readMode) {
     this.db = db;
-    this.payments = payments;
+    this.checkout = checkout;
     this.readMode = readMode;
     timer.scheduleWithFixedDelay(this::runSafely, 1, 1, TimeUnit.SECONDS);
   }
@@ -47,43 +58,53 @@ final class PendingCharges implements AutoCloseable {
   private void runSafely() {
     try {
       run();
-    } catch (SQLException | IOException | RuntimeException e) {
+    } catch (SQLException | RuntimeException e) {
       log.debug("Pending charges wait: {}", e.toString());
     }
   }
 
+  /** A booking to charge: its guest, and the provider that may hold its charge. */
+  private record Due(long booking, String guest, @Nullable String provider) {}
+
   /**
    * One round: claims and charges up to 20 pending bookings. A claim older than {@link
-   * #CLAIM_LEASE} whose result was never written (the database refused the write, or the server
-   * stopped) is pending again: the payment API's charges are keyed by booking, so charging twice is
-   * harmless.
+   * #CLAIM_LEASE} whose result was never written is pending again. A route (a provider, or the
+   * chain) that leaves a booking pending is not asked again this round.
    */
-  void run() throws SQLException, IOException {
+  void run() throws SQLException {
     if (readMode.isBrowseOnly()) {
       return;
     }
     long staleBefore = System.currentTimeMillis() - CLAIM_LEASE.toMillis();
-    List<Long> pending = new ArrayList<>();
+    List<Due> due = new ArrayList<>();
     try (Connection c = db.getConnection();
         PreparedStatement select =
             c.prepareStatement(
-                "SELECT id FROM booking WHERE payment = 'pending'"
-                    + " OR (payment = 'charging' AND claimed_at < ?) LIMIT 20")) {
+                "SELECT id, guest, provider FROM booking WHERE payment = 'pending'"
+                    + " OR (payment = 'charging' AND claimed_at < ?) ORDER BY id LIMIT 20")) {
       select.setLong(1, staleBefore);
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
-          pending.add(rs.getLong(1));
+          due.add(new Due(rs.getLong(1), rs.getString(2), rs.getString(3)));
         }
       }
     }
-    for (long booking : pending) {
-      if (!claim(booking, staleBefore)) {
-        continue; // another server claimed it
+    Set<String> away = new HashSet<>();
+    for (Due next : due) {
+      String route = next.provider() == null ? "" : next.provider();
+      if (away.contains(route) || !claim(next.booking(), staleBefore)) {
+        continue; // its route is away this round, or another server claimed it
       }
-      String charge = payments.charge(booking);
-      written(booking, charge);
-      if (charge.equals("pending")) {
-        return; // the payment API is still down: try again next round
+      Checkout.Outcome outcome;
+      try {
+        outcome = checkout.charge(next.booking(), next.guest(), next.provider());
+      } catch (RuntimeException e) {
+        outcome = Checkout.Outcome.pending(next.provider());
+        log.warn("Charging booking {} failed: {}", next.booking(), e.toString());
+      }
+      written(next.booking(), outcome);
+      if (outcome.result() == Checkout.Result.PENDING) {
+        away.add(route);
       }
     }
   }
@@ -101,14 +122,15 @@ final class PendingCharges implements AutoCloseable {
     }
   }
 
-  private void written(long booking, String charge) throws SQLException {
+  private void written(long booking, Checkout.Outcome outcome) throws SQLException {
     try (Connection c = db.getConnection();
         PreparedStatement update =
             c.prepareStatement(
-                "UPDATE booking SET payment = ?, claimed_at = NULL"
+                "UPDATE booking SET payment = ?, provider = ?, claimed_at = NULL"
                     + " WHERE id = ? AND payment = 'charging'")) {
-      update.setString(1, charge);
-      update.setLong(2, booking);
+      update.setString(1, outcome.payment());
+      update.setString(2, outcome.provider());
+      update.setLong(3, booking);
       update.executeUpdate();
     }
   }

@@ -6,6 +6,7 @@ import dev.brownout.state.Namespace;
 import dev.brownout.state.Precondition;
 import dev.brownout.state.PreconditionFailedException;
 import dev.brownout.state.RecordTooLargeException;
+import dev.brownout.state.StateRecord;
 import dev.brownout.state.StateStore;
 import dev.brownout.state.spi.StoreChecks;
 import io.micrometer.core.instrument.Timer;
@@ -102,9 +103,38 @@ final class SessionSaver {
     Map<String, byte[]> encoded = encodeChanges(data);
     checkSize(data, encoded);
     if (data.isNew()) {
-      return whole.create(data, encoded, now);
+      try {
+        return whole.create(data, encoded, now);
+      } catch (PreconditionFailedException e) {
+        // The key is random, so a record under it is this session's own first save, made by an
+        // earlier attempt whose answer was lost (a timeout, a partition): its changes go on top.
+        if (!adoptOwnRecord(data)) {
+          return conflicts.refuse(data, SessionConflict.Kind.GONE, data.changed);
+        }
+      }
     }
     return delta.save(data, encoded, now);
+  }
+
+  /**
+   * Takes the record under a new session's key as its own, if it holds this session's secret: the
+   * session is then stored, at that record's version, with the request's changes still to write.
+   */
+  private boolean adoptOwnRecord(SessionData data) {
+    Optional<StateRecord> record = store.read(sessions, data.key);
+    Optional<SessionData> stored = record.flatMap(SessionData::from);
+    if (stored.isEmpty() || !SessionIds.matches(data.secret, stored.get().storedSecretHash)) {
+      return false;
+    }
+    data.inStore = true;
+    data.version = stored.get().version;
+    data.storedSecretHash = stored.get().storedSecretHash;
+    data.secretChanged = false;
+    data.accessWritten = stored.get().accessWritten;
+    data.indexExpiry = stored.get().indexExpiry;
+    data.stored.clear();
+    data.stored.putAll(stored.get().stored);
+    return true;
   }
 
   /**

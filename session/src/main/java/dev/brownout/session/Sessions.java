@@ -11,6 +11,7 @@ import dev.brownout.state.NearCache;
 import dev.brownout.state.RecordTooLargeException;
 import dev.brownout.state.StateException;
 import dev.brownout.state.StateStore;
+import dev.brownout.state.StateUnavailableException;
 import jakarta.servlet.http.HttpSession;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -269,7 +270,7 @@ public final class Sessions implements AutoCloseable {
         release(entry.getKey(), data.heldSequence);
         event("held-too-large");
         log.warn("A held session change is dropped: {}", e.getMessage());
-      } catch (StateException e) {
+      } catch (StateUnavailableException e) {
         log.debug("Session store still unreachable; {} session changes held", pendingCount());
         break;
       } catch (RuntimeException e) {

@@ -462,4 +462,40 @@ class SessionPromisesTest {
       assertThat(fleet.any().get("peek", id).body()).isEqualTo("none");
     }
   }
+
+  @Test
+  void aHeldSaveWhoseFirstAttemptLandedUnansweredIsWrittenBackNotStuck() throws Exception {
+    // Writes that reach the store but whose answers are lost: a slow network, a partition.
+    java.util.concurrent.atomic.AtomicBoolean losing = new java.util.concurrent.atomic.AtomicBoolean();
+    StateStore lossy =
+        new dev.brownout.state.ForwardingStateStore(store) {
+          @Override
+          public dev.brownout.state.WriteResult update(
+              dev.brownout.state.Namespace namespace, String key, dev.brownout.state.Update update) {
+            dev.brownout.state.WriteResult result = super.update(namespace, key, update);
+            if (losing.get()) {
+              throw new dev.brownout.state.StateUnavailableException("answer lost", null);
+            }
+            return result;
+          }
+        };
+    Sessions sessions =
+        sessions(
+            lossy,
+            config()
+                .set(SessionConfig.STORE_DOWN, StoreDownPolicy.SERVE_CACHED)
+                .set(SessionConfig.NEAR_CACHE_SIZE, 100));
+    SessionServer server = server(sessions);
+    losing.set(true);
+    SessionServer.Reply created = server.get("set=a:1&login=ada", null);
+    assertThat(created.status()).as("held").isEqualTo(200);
+    String id = created.newId().orElseThrow();
+    SessionServer.Reply changed = server.get("set=b:2", id);
+    assertThat(changed.status()).isEqualTo(200);
+    assertThat(sessions.pendingCount()).isEqualTo(1);
+
+    losing.set(false);
+    assertThat(sessions.resyncPending()).as("written back, not stuck").isZero();
+    assertThat(freshPeek(id)).isEqualTo("a=1\nb=2");
+  }
 }

@@ -60,7 +60,13 @@ import org.springframework.session.data.redis.RedisSessionRepository;
 @State(Scope.Benchmark)
 public class SessionBenchmark {
   /** Which library. */
-  @Param({"brownout", "brownout-near-cache", "brownout-near-cache-2-servers", "spring-session"})
+  @Param({
+    "brownout",
+    "brownout-near-cache",
+    "brownout-near-cache-2-servers",
+    "spring-session",
+    "lettuce-floor"
+  })
   public String library;
 
   /** A session per thread ({@code per-user}), or one for all threads ({@code shared}). */
@@ -93,6 +99,8 @@ public class SessionBenchmark {
       case "brownout-near-cache" -> new BrownoutWorkload(uri, NEAR_CACHE_SIZE);
       case "brownout-near-cache-2-servers" -> new AlternatingServers(uri);
       case "spring-session" -> new SpringWorkload(port);
+      // Brownout's two round trips with no session code: the floor of what its design can cost.
+      case "lettuce-floor" -> new SessionCpuCost.TwoRoundTrips(uri);
       default -> throw new IllegalArgumentException("unknown library " + library);
     };
   }

@@ -16,7 +16,6 @@ import dev.brownout.state.WriteResult;
 import dev.brownout.state.spi.StoreChecks;
 import java.time.Instant;
 import java.util.Map;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
@@ -34,7 +33,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * revision, for watchers.
  */
 final class ConditionalWrites {
-  private static final int ATTEMPTS = 3;
+  private static final int ATTEMPTS = 4;
 
   private final TableClient table;
   private final ConsistentReads reads;
@@ -55,17 +54,48 @@ final class ConditionalWrites {
     this.maxRecordBytes = maxRecordBytes;
   }
 
-  /** Applies {@code update}, already checked against the limit as far as the client can tell. */
+  /**
+   * Applies {@code update}, already checked against the limit as far as the client can tell from
+   * the update alone. The item's size bound decides the rest before DynamoDB does ({@link
+   * ItemSizes}): a write that would take the record past the store's limit, or the item past
+   * DynamoDB's 400 KB, is refused with nothing changed.
+   */
   WriteResult update(Namespace namespace, String key, Update update) {
+    Precondition precondition = update.precondition();
+    long added = ItemSizes.added(update);
+    long overhead = ItemSizes.overhead(namespace, key);
+    long budget = Math.min(maxRecordBytes, ItemSizes.ITEM_LIMIT - overhead) - added;
+    // The item as last seen, once the bound was not enough: the next write is sized exactly.
+    Map<String, AttributeValue> measured = null;
+    boolean exact = budget < 0;
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       Instant now = clock.instant();
       long nowMillis = now.toEpochMilli();
       // A new record's version is the clock in microseconds, so a record deleted and created again
       // does not reuse a version a stale writer may still hold.
       long initial = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000 - 1;
-      Precondition precondition = update.precondition();
+      UpdateExpressions.Sizing sizing;
+      if (exact) {
+        if (measured == null) {
+          measured = reads.currentItem(namespace, key);
+          measured = measured == null ? Map.of() : measured;
+        }
+        if (!measured.isEmpty() && expired(measured, nowMillis)) {
+          if (precondition.kind() == Precondition.Kind.PRESENT
+              || precondition.kind() == Precondition.Kind.VERSION_EQUALS) {
+            throw new PreconditionFailedException(
+                StoreChecks.preconditionMessage(namespace, key, precondition, -1), -1);
+          }
+          removeExpired(namespace, key, measured, nowMillis);
+          measured = Map.of();
+        }
+        sizing = exactly(namespace, key, update, measured, overhead);
+      } else {
+        sizing = new UpdateExpressions.Sizing.Bounded(added, budget);
+      }
       UpdateItemRequest request =
-          UpdateExpressions.request(table.name(), namespace, key, update, initial, nowMillis);
+          UpdateExpressions.request(
+              table.name(), namespace, key, update, initial, nowMillis, sizing);
       Map<String, AttributeValue> current;
       try {
         UpdateItemResponse response =
@@ -77,18 +107,6 @@ final class ConditionalWrites {
         return new WriteResult(version, created);
       } catch (ConditionalCheckFailedException e) {
         current = e.hasItem() ? e.item() : reads.currentItem(namespace, key);
-      } catch (StateUnavailableException e) {
-        if (e.getCause() instanceof AwsServiceException service
-            && TableClient.itemTooLarge(service)) {
-          throw new RecordTooLargeException(
-              StoreChecks.tooLargeMessage(namespace, key, maxRecordBytes + 1, maxRecordBytes)
-                  + " (DynamoDB: "
-                  + service.awsErrorDetails().errorMessage()
-                  + ")",
-              maxRecordBytes + 1,
-              maxRecordBytes);
-        }
-        throw e;
       }
       boolean exists = current != null && !current.isEmpty();
       if (exists && expired(current, nowMillis)) {
@@ -98,16 +116,25 @@ final class ConditionalWrites {
               StoreChecks.preconditionMessage(namespace, key, precondition, -1), -1);
         }
         removeExpired(namespace, key, current, nowMillis);
-        continue;
-      }
-      if (!exists
-          && (precondition.kind() == Precondition.Kind.NONE
-              || precondition.kind() == Precondition.Kind.ABSENT)) {
+        measured = exact ? Map.of() : null;
         continue;
       }
       long version = exists ? Long.parseLong(current.get("v").n()) : -1;
-      throw new PreconditionFailedException(
-          StoreChecks.preconditionMessage(namespace, key, precondition, version), version);
+      boolean holds =
+          switch (precondition.kind()) {
+            case NONE -> true;
+            case ABSENT -> !exists;
+            case PRESENT -> exists;
+            case VERSION_EQUALS -> exists && version == precondition.version();
+          };
+      if (!holds) {
+        throw new PreconditionFailedException(
+            StoreChecks.preconditionMessage(namespace, key, precondition, version), version);
+      }
+      // The precondition holds: the size bound was not enough to prove the write fits, or the
+      // item changed under an exact write. Measure it as it is now, and size the next try exactly.
+      exact = true;
+      measured = exists ? current : Map.of();
     }
     throw new StateUnavailableException(
         "dynamodb table "
@@ -118,6 +145,43 @@ final class ConditionalWrites {
             + key
             + " kept racing with other writers; try again",
         null);
+  }
+
+  /**
+   * The exact size of the record {@code update} makes of {@code measured}, refused if it passes the
+   * store's limit or the item DynamoDB's.
+   */
+  private UpdateExpressions.Sizing exactly(
+      Namespace namespace,
+      String key,
+      Update update,
+      Map<String, AttributeValue> measured,
+      long overhead) {
+    ItemSizes.Exact size = ItemSizes.after(measured, update);
+    if (size.recordBytes() > maxRecordBytes) {
+      throw new RecordTooLargeException(
+          StoreChecks.tooLargeMessage(namespace, key, size.recordBytes(), maxRecordBytes),
+          size.recordBytes(),
+          maxRecordBytes);
+    }
+    long item = size.fieldBytes() + overhead;
+    if (item > ItemSizes.ITEM_LIMIT) {
+      throw new RecordTooLargeException(
+          "record "
+              + namespace
+              + "/"
+              + key
+              + " would take "
+              + item
+              + " bytes as a DynamoDB item (field names with their f: prefix, values, key and"
+              + " bookkeeping), past DynamoDB's limit of "
+              + ItemSizes.ITEM_LIMIT
+              + " bytes per item; nothing was changed. Keep records smaller, or split them",
+          size.recordBytes(),
+          maxRecordBytes);
+    }
+    long seen = measured.isEmpty() ? -1 : Long.parseLong(measured.get("v").n());
+    return new UpdateExpressions.Sizing.Exact(size.fieldBytes(), seen);
   }
 
   /** Deletes an item that has expired but that DynamoDB has not removed yet, unless it changed. */

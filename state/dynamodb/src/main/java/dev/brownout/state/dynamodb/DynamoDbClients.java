@@ -44,6 +44,8 @@ final class DynamoDbClients {
                     // backoff that outlasts any sensible timeout, hiding throttling behind it.
                     .retryStrategy(
                         AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(3).build())
+                    // So throttling that outlasts the timeout is still reported as throttling.
+                    .addExecutionInterceptor(new ThrottlingMemory())
                     .build());
     if (endpoint != null) {
       builder.endpointOverride(endpoint);

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -45,10 +46,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * <p>An update is one conditional {@code UpdateItem}; reads are strongly consistent. DynamoDB
  * deletes expired items up to days late, so every operation treats an item whose {@code em} has
  * passed (by this client's clock) as absent, and a write replaces such an item rather than merging
- * with it. Updates larger than the limit are refused before the call; a record that grows past
- * DynamoDB's own 400 KB is reported as {@link RecordTooLargeException} too. Throttling is retried
- * by the SDK, then surfaced as {@link StateThrottledException}. Every call, retries included, is
- * bounded by the timeout.
+ * with it. A record that would pass the store's limit, or an item DynamoDB's 400 KB, is refused as
+ * {@link RecordTooLargeException} by the store itself, from a size bound each item carries ({@code
+ * sz}), with nothing changed. Throttling is retried by the SDK, then surfaced as {@link
+ * StateThrottledException}, also when the retries outlast the timeout. Every call, retries
+ * included, is bounded by the timeout. A failed revision bump is retried in the background, so
+ * other servers' watchers do not wait for their next full comparison; a table whose TTL is off is
+ * reported at start, once.
  */
 public final class DynamoDbStateStore implements StateStore {
   // The store checks arguments and hands the work to its collaborators: RecordItems maps records
@@ -60,6 +64,7 @@ public final class DynamoDbStateStore implements StateStore {
   private final ConsistentReads reads;
   private final RevisionWatchers watchers;
   private final ConditionalWrites writes;
+  private final CompletableFuture<Optional<String>> ttlCheck;
 
   private DynamoDbStateStore(Builder builder, DynamoDbClient client, boolean ownsClient) {
     this.table = new TableClient(client, builder.resolvedTable(), builder.resolvedTimeout());
@@ -68,6 +73,20 @@ public final class DynamoDbStateStore implements StateStore {
     this.reads = new ConsistentReads(table, builder.clock);
     this.watchers = new RevisionWatchers(table, reads, builder.resolvedPollInterval());
     this.writes = new ConditionalWrites(table, reads, watchers, builder.clock, maxRecordBytes);
+    // Off the caller's thread: building makes no call, and a slow DynamoDB must not delay it.
+    this.ttlCheck = new CompletableFuture<>();
+    watchers.background(
+        () -> ttlCheck.complete(TableSetup.warnIfTtlIsOff(table.client(), table.name())));
+  }
+
+  /** What the start-up check of the table's TTL found wrong, once it is done; for tests. */
+  CompletableFuture<Optional<String>> ttlCheck() {
+    return ttlCheck;
+  }
+
+  /** The namespaces whose revision bump is owed to other servers' watchers; for tests. */
+  Set<String> owedRevisionBumps() {
+    return watchers.owedBumps();
   }
 
   /** Starts a builder. */

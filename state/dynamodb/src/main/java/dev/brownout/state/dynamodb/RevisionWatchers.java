@@ -3,6 +3,7 @@ package dev.brownout.state.dynamodb;
 import static dev.brownout.state.dynamodb.RecordItems.n;
 
 import dev.brownout.core.internal.DaemonThreads;
+import dev.brownout.core.internal.OutageLog;
 import dev.brownout.state.ChangeEvent;
 import dev.brownout.state.Namespace;
 import dev.brownout.state.StateException;
@@ -14,9 +15,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +39,7 @@ final class RevisionWatchers {
   // The store's logger, not this class's: the store is what operators set log levels for.
   private static final Logger log = LoggerFactory.getLogger(DynamoDbStateStore.class);
   private static final Duration FULL_RESYNC = Duration.ofSeconds(30);
+  private static final Duration MAX_BUMP_DELAY = Duration.ofSeconds(30);
 
   private final TableClient table;
   private final ConsistentReads reads;
@@ -43,38 +47,93 @@ final class RevisionWatchers {
   private final ScheduledExecutorService poller =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("brownout-dynamodb-watch"));
   private final ConcurrentHashMap<String, Poller> pollers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Namespace> pendingBumps = new ConcurrentHashMap<>();
+  private final OutageLog bumps;
 
   RevisionWatchers(TableClient table, ConsistentReads reads, Duration pollInterval) {
     this.table = table;
     this.reads = reads;
     this.pollInterval = pollInterval;
+    this.bumps = new OutageLog(log, "Namespace revisions in dynamodb table " + table.name());
   }
 
-  /** Bumps the revision of a small namespace after a change to it. */
+  /**
+   * Bumps the revision of a small namespace after a change to it. If the bump fails, the change is
+   * made but other servers would not hear of it until their next full comparison: the bump is
+   * retried in the background, every poll interval and then less often, until it lands, and the
+   * outage is logged (once, then in summaries). While one is due, later changes need none of their
+   * own: the retry comes after them.
+   */
   void changed(Namespace namespace) {
-    if (!namespace.small()) {
+    if (!namespace.small() || pendingBumps.containsKey(namespace.name())) {
       return;
     }
     try {
-      table.call(
-          "watch",
-          namespace,
-          "#rev",
-          () ->
-              table
-                  .client()
-                  .updateItem(
-                      UpdateItemRequest.builder()
-                          .tableName(table.name())
-                          .key(RecordItems.revisionKey(namespace))
-                          .updateExpression("ADD #r :one")
-                          .expressionAttributeNames(Map.of("#r", "rev"))
-                          .expressionAttributeValues(Map.of(":one", n(1)))
-                          .build()));
+      bump(namespace);
+      bumps.recovered();
     } catch (StateException e) {
-      // Watchers also compare the whole namespace every FULL_RESYNC, so the change is not lost.
-      log.debug("Could not bump the revision of namespace {}", namespace, e);
+      owe(namespace, e, pollInterval);
     }
+  }
+
+  private void owe(Namespace namespace, StateException failure, Duration delay) {
+    bumps.failed(
+        "changes to "
+            + namespace
+            + " reach other servers once a retry lands (next in "
+            + delay.toMillis()
+            + " ms) or at their next full comparison",
+        failure);
+    if (pendingBumps.putIfAbsent(namespace.name(), namespace) == null && !poller.isShutdown()) {
+      try {
+        poller.schedule(() -> retryBump(namespace, delay), delay.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException closing) {
+        // The store is closing; other servers catch up at their next full comparison.
+      }
+    }
+  }
+
+  private void retryBump(Namespace namespace, Duration delay) {
+    // Off the list before the bump, so a change made while it is in flight bumps for itself.
+    pendingBumps.remove(namespace.name());
+    try {
+      bump(namespace);
+      bumps.recovered();
+    } catch (StateException e) {
+      Duration next =
+          delay.multipliedBy(2).compareTo(MAX_BUMP_DELAY) > 0
+              ? MAX_BUMP_DELAY
+              : delay.multipliedBy(2);
+      owe(namespace, e, next);
+    }
+  }
+
+  /** The namespaces whose revision bump is still owed to other servers' watchers. */
+  Set<String> owedBumps() {
+    return Set.copyOf(pendingBumps.keySet());
+  }
+
+  /** Runs {@code task} once on the watchers' thread, soon (the start-up checks). */
+  void background(Runnable task) {
+    poller.execute(task);
+  }
+
+  private void bump(Namespace namespace) {
+    table.call(
+        "watch",
+        namespace,
+        "#rev",
+        () ->
+            table
+                .client()
+                .updateItem(
+                    UpdateItemRequest.builder()
+                        .tableName(table.name())
+                        .key(RecordItems.revisionKey(namespace))
+                        .updateExpression("ADD #r :one")
+                        .expressionAttributeNames(Map.of("#r", "rev"))
+                        .expressionAttributeValues(Map.of(":one", n(1)))
+                        .build()));
   }
 
   private long revision(Namespace namespace) {

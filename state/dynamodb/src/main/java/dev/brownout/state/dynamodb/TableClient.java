@@ -4,6 +4,7 @@ import dev.brownout.state.Namespace;
 import dev.brownout.state.StateThrottledException;
 import dev.brownout.state.StateUnavailableException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -82,6 +83,24 @@ final class TableClient {
               + e.getMessage(),
           e);
     } catch (SdkException e) {
+      Optional<String> throttled = ThrottlingMemory.throttledBefore(e);
+      if (throttled.isPresent()) {
+        throw new StateThrottledException(
+            "dynamodb table "
+                + name
+                + " throttled "
+                + operation
+                + " of "
+                + namespace
+                + "/"
+                + key
+                + " ("
+                + throttled.get()
+                + ") until the SDK's retries ran out of the "
+                + timeout
+                + " timeout",
+            e);
+      }
       throw new StateUnavailableException(
           "dynamodb table "
               + name
@@ -97,15 +116,5 @@ final class TableClient {
               + e.getMessage(),
           e);
     }
-  }
-
-  /**
-   * Whether DynamoDB refused a write because the item would pass its own 400 KB; it says so only in
-   * the message.
-   */
-  static boolean itemTooLarge(AwsServiceException e) {
-    String message =
-        e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
-    return message != null && message.contains("size") && message.contains("exceeded");
   }
 }

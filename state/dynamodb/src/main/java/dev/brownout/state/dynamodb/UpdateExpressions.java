@@ -27,12 +27,33 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 final class UpdateExpressions {
   private UpdateExpressions() {}
 
+  /** How an update keeps the item's size bound ({@link ItemSizes}). */
+  sealed interface Sizing {
+    /**
+     * Adds {@code added} to the bound, on condition that the bound is at most {@code budget} now
+     * (so the item stays within the limits), or that there is no item yet.
+     */
+    record Bounded(long added, long budget) implements Sizing {}
+
+    /**
+     * Sets the bound to the exact {@code fieldBytes}, on condition that the item is still the one
+     * measured: at version {@code seen}, or absent if {@code seen} is negative.
+     */
+    record Exact(long fieldBytes, long seen) implements Sizing {}
+  }
+
   /**
    * The request for {@code update}; a new record gets the version {@code initial + 1}, and items
    * whose expiry is at or before {@code nowMillis} count as absent.
    */
   static UpdateItemRequest request(
-      String table, Namespace namespace, String key, Update update, long initial, long nowMillis) {
+      String table,
+      Namespace namespace,
+      String key,
+      Update update,
+      long initial,
+      long nowMillis,
+      Sizing sizing) {
     Map<String, String> names = new HashMap<>();
     Map<String, AttributeValue> values = new HashMap<>();
     names.put("#pk", PK);
@@ -81,6 +102,23 @@ final class UpdateExpressions {
         };
     if (precondition.kind() == Precondition.Kind.VERSION_EQUALS) {
       values.put(":expected", n(precondition.version()));
+    }
+    names.put("#sz", ItemSizes.SIZE);
+    if (sizing instanceof Sizing.Bounded bounded) {
+      values.put(":zero", n(0));
+      values.put(":added", n(bounded.added()));
+      values.put(":budget", n(bounded.budget()));
+      sets.add("#sz = if_not_exists(#sz, :zero) + :added");
+      condition = "(" + condition + ") AND (attribute_not_exists(#v) OR #sz <= :budget)";
+    } else if (sizing instanceof Sizing.Exact exact) {
+      values.put(":sz", n(exact.fieldBytes()));
+      sets.add("#sz = :sz");
+      if (exact.seen() < 0) {
+        condition = "(" + condition + ") AND attribute_not_exists(#pk)";
+      } else {
+        values.put(":seen", n(exact.seen()));
+        condition = "(" + condition + ") AND #v = :seen";
+      }
     }
     String expression =
         "SET "

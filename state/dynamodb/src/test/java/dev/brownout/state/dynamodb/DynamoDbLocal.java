@@ -1,6 +1,7 @@
 package dev.brownout.state.dynamodb;
 
 import dev.brownout.state.testservers.DynamoDbLocalServer;
+import dev.brownout.state.testservers.FaultProxy;
 import java.net.URI;
 import java.time.Duration;
 
@@ -12,13 +13,19 @@ final class DynamoDbLocal implements AutoCloseable {
   static final String TABLE = "brownout-test";
 
   private final DynamoDbLocalServer server = new DynamoDbLocalServer();
+  private final FaultProxy proxy = FaultProxy.to(server.endpoint().getPort());
 
   DynamoDbLocal() {
     createTable();
   }
 
+  /** DynamoDB Local through the fault proxy, as every store the tests make reaches it. */
   URI endpoint() {
-    return server.endpoint();
+    return URI.create(proxy.uri("http"));
+  }
+
+  FaultProxy proxy() {
+    return proxy;
   }
 
   DynamoDbStateStore.Builder storeBuilder(Duration timeout) {
@@ -46,6 +53,7 @@ final class DynamoDbLocal implements AutoCloseable {
 
   @Override
   public void close() {
+    proxy.close();
     stop();
   }
 }

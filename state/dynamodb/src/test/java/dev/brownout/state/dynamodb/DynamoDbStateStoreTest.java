@@ -1,8 +1,11 @@
 package dev.brownout.state.dynamodb;
 
 import dev.brownout.state.StateStore;
+import dev.brownout.state.testkit.NetworkFaults;
 import dev.brownout.state.testkit.StateStoreContract;
 import java.time.Duration;
+import java.util.Optional;
+import net.jqwik.api.lifecycle.AfterContainer;
 import org.junit.jupiter.api.AfterAll;
 
 /** The contract on DynamoDB Local, started in this JVM for this class. */
@@ -17,7 +20,12 @@ class DynamoDbStateStoreTest extends StateStoreContract {
     return local;
   }
 
+  /**
+   * After the JUnit tests, and again after jqwik's property (its engine runs after JUnit's and
+   * starts the servers again on first use).
+   */
   @AfterAll
+  @AfterContainer
   static void stopLocal() {
     if (local != null) {
       local.close();
@@ -34,6 +42,11 @@ class DynamoDbStateStoreTest extends StateStoreContract {
   @Override
   protected boolean passesOrigins() {
     return false;
+  }
+
+  @Override
+  protected Optional<NetworkFaults> networkFaults() {
+    return Optional.of(new ProxiedNetwork(local().proxy()));
   }
 
   @Override

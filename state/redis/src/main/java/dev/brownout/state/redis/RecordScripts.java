@@ -7,9 +7,12 @@ import dev.brownout.state.Namespace;
 import dev.brownout.state.Precondition;
 import dev.brownout.state.PreconditionFailedException;
 import dev.brownout.state.RecordTooLargeException;
+import dev.brownout.state.StateUnavailableException;
 import dev.brownout.state.Update;
 import dev.brownout.state.WriteResult;
 import dev.brownout.state.spi.StoreChecks;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,14 +28,32 @@ final class RecordScripts {
   private final RedisConnection connection;
   private final RedisKeys keys;
   private final long maxRecordBytes;
+  private final Durability durability;
   private final LuaScript updateScript = new LuaScript("update.lua");
   private final LuaScript deleteScript = new LuaScript("delete.lua");
   private final LuaScript pruneScript = new LuaScript("prune.lua");
 
-  RecordScripts(RedisConnection connection, RedisKeys keys, long maxRecordBytes) {
+  /**
+   * Which writes wait for replicas ({@code WAIT}) before they are reported done, and how long.
+   *
+   * @param replicas 0 for none
+   */
+  record Durability(int replicas, Duration timeout, RedisConfig.DurableNamespaces namespaces) {
+    static Durability none() {
+      return new Durability(0, Duration.ZERO, RedisConfig.DurableNamespaces.SMALL);
+    }
+
+    boolean appliesTo(Namespace namespace) {
+      return replicas > 0 && (namespaces == RedisConfig.DurableNamespaces.ALL || namespace.small());
+    }
+  }
+
+  RecordScripts(
+      RedisConnection connection, RedisKeys keys, long maxRecordBytes, Durability durability) {
     this.connection = connection;
     this.keys = keys;
     this.maxRecordBytes = maxRecordBytes;
+    this.durability = durability;
   }
 
   /** Applies {@code update}, already checked against the limit as far as the client can tell. */
@@ -151,7 +172,52 @@ final class RecordScripts {
       String key,
       byte[][] scriptKeys,
       byte[][] args) {
+    if (operation.equals("list") || !durability.appliesTo(namespace)) {
+      return connection.call(
+          operation, namespace, key, connected -> script.run(connected.sync, scriptKeys, args));
+    }
     return connection.call(
-        operation, namespace, key, () -> script.run(connection.sync(), scriptKeys, args));
+        operation,
+        namespace,
+        key,
+        connected -> {
+          // WAIT counts the replicas that have every write made before it on its connection, so
+          // it follows the script on the same connection: the primary's own, in a cluster.
+          RedisClusterCommands<byte[], byte[]> primary =
+              connection.primaryOf(connected, scriptKeys[0]);
+          List<Object> reply = script.run(primary, scriptKeys, args);
+          if (wrote(operation, reply)) {
+            long acknowledged =
+                primary.waitForReplication(durability.replicas(), durability.timeout().toMillis());
+            if (acknowledged < durability.replicas()) {
+              throw new StateUnavailableException(
+                  "redis store at "
+                      + connection.address()
+                      + " made the "
+                      + operation
+                      + " of "
+                      + namespace
+                      + "/"
+                      + key
+                      + " on the primary, but only "
+                      + acknowledged
+                      + " of the "
+                      + durability.replicas()
+                      + " replicas that "
+                      + RedisConfig.DURABILITY_REPLICAS.name()
+                      + " asks for had it within "
+                      + durability.timeout()
+                      + ": a failover now could lose it",
+                  null);
+            }
+          }
+          return reply;
+        });
+  }
+
+  /** Whether a script's reply says it changed the record (and so has something to replicate). */
+  private static boolean wrote(String operation, List<Object> reply) {
+    long status = (Long) reply.get(0);
+    return operation.equals("delete") ? status == 1 && (Long) reply.get(1) == 1L : status == 1;
   }
 }

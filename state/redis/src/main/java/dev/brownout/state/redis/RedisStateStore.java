@@ -1,7 +1,9 @@
 package dev.brownout.state.redis;
 
 import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.config.ConfigKey;
 import dev.brownout.core.config.Settings;
+import dev.brownout.state.ForwardingStateStore;
 import dev.brownout.state.Namespace;
 import dev.brownout.state.Precondition;
 import dev.brownout.state.RecordTooLargeException;
@@ -16,16 +18,22 @@ import dev.brownout.state.spi.StoreChecks;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
- * A {@link StateStore} on Redis, through Lettuce.
+ * A {@link StateStore} on Redis, through Lettuce: one server ({@code redis://}), a Redis Cluster
+ * ({@code redis-cluster://}) or a primary behind Sentinel ({@code redis-sentinel://}), in plain
+ * text or TLS ({@code rediss…}), with ACL credentials.
  *
  * <p>Layout (prefix {@code brownout} by default):
  *
@@ -40,38 +48,46 @@ import java.util.Set;
  *   <li>in each hash, {@code _v} is the version, {@code _s} the size, {@code _e} the expiry (epoch
  *       milliseconds, also set with {@code PEXPIREAT}), and {@code f:<name>} each field;
  *   <li>changes of a watchable namespace are published on {@code brownout:watch:<namespace>} by the
- *       same script that makes them.
+ *       same script that makes them; a cluster broadcasts them to every node.
  * </ul>
  *
- * <p>A read is one command ({@code HGETALL} or {@code HMGET}); an update or a delete is one {@code
- * EVALSHA}. Scripts are loaded once and reloaded if the server lost them. Every call is bounded by
- * the timeout; while the connection is down, calls fail at once with {@link
- * StateUnavailableException} rather than queueing, and Lettuce reconnects in the background. After
- * a reconnect, watchers are told to resynchronise.
+ * <p>A read is one command ({@code HGETALL} or {@code HMGET}) on the primary; {@link
+ * #replicaReads()} is a view whose reads replicas may answer. An update or a delete is one {@code
+ * EVALSHA}, followed by {@code WAIT} when {@code brownout.state.redis.durability.replicas} asks for
+ * replicas. Every call is bounded by the timeout, whatever fails (see {@link RedisConfig#KEEPALIVE}
+ * and the state guide); while the connection is down, calls fail at once with {@link
+ * StateUnavailableException} rather than queueing, and Lettuce reconnects in the background,
+ * following a cluster's topology and a sentinel's promotions. After a reconnect, watchers are told
+ * to resynchronise.
  */
 public final class RedisStateStore implements StateStore {
   // The store checks arguments and hands the work to its collaborators: RedisKeys names keys and
-  // channels, RecordHash reads records back, RecordScripts runs the writes, RedisConnection owns
-  // the connection and its failures, RedisWatchers the pub/sub watching.
+  // channels, RecordHash reads records back, RecordScripts runs the writes (and their WAIT),
+  // RedisEndpoint reads where Redis is, RedisConnection owns the client, its connections and their
+  // failures, RedisWatchers the pub/sub watching and its heartbeat.
   private final RedisKeys keys;
   private final long maxRecordBytes;
   private final RedisConnection connection;
   private final RecordScripts scripts;
   private final RedisWatchers watchers;
+  private final ReplicaReads replicaReads;
 
   private RedisStateStore(Builder builder) {
     this.keys = new RedisKeys(builder.resolvedPrefix());
     Duration timeout = builder.settings.get(RedisConfig.TIMEOUT);
+    Duration keepalive = builder.settings.get(RedisConfig.KEEPALIVE);
     this.maxRecordBytes = builder.maxRecordBytes;
-    this.connection = new RedisConnection(builder.resolvedUri(), timeout);
-    this.scripts = new RecordScripts(connection, keys, maxRecordBytes);
-    this.watchers = new RedisWatchers(connection, keys);
+    RecordScripts.Durability durability = builder.resolvedDurability(timeout);
+    this.connection = new RedisConnection(builder.resolvedEndpoint(timeout), timeout, keepalive);
+    this.scripts = new RecordScripts(connection, keys, maxRecordBytes, durability);
+    this.watchers = new RedisWatchers(connection, keys, keepalive);
+    this.replicaReads = new ReplicaReads(this);
     if (!builder.lazy) {
       try {
         connection.connect();
       } catch (StateUnavailableException e) {
-        connection.abandon();
         watchers.close();
+        connection.abandon();
         throw e;
       }
     }
@@ -109,24 +125,49 @@ public final class RedisStateStore implements StateStore {
   @Override
   public Optional<StateRecord> read(Namespace namespace, String key) {
     StoreChecks.key(namespace, key);
-    Map<byte[], byte[]> hash =
-        connection.call(
-            "read", namespace, key, () -> connection.sync().hgetall(keys.record(namespace, key)));
-    return RecordHash.fromHash(key, hash);
+    return readRecord(false, namespace, key);
   }
 
   @Override
   public Optional<StateRecord> read(Namespace namespace, String key, Set<String> fields) {
     StoreChecks.key(namespace, key);
     StoreChecks.fields(fields);
-    List<String> names = new ArrayList<>(fields);
-    byte[][] wanted = RecordHash.selection(names);
-    List<KeyValue<byte[], byte[]>> values =
-        connection.call(
+    return readFields(false, namespace, key, fields);
+  }
+
+  private <T> T call(
+      boolean fromReplicas,
+      String operation,
+      Namespace namespace,
+      String key,
+      Function<RedisConnection.Connected, T> command) {
+    return fromReplicas
+        ? connection.callReplicaReads(operation, namespace, key, command)
+        : connection.call(operation, namespace, key, command);
+  }
+
+  private Optional<StateRecord> readRecord(boolean fromReplicas, Namespace namespace, String key) {
+    Map<byte[], byte[]> hash =
+        call(
+            fromReplicas,
             "read",
             namespace,
             key,
-            () -> connection.sync().hmget(keys.record(namespace, key), wanted));
+            connected -> connected.sync.hgetall(keys.record(namespace, key)));
+    return RecordHash.fromHash(key, hash);
+  }
+
+  private Optional<StateRecord> readFields(
+      boolean fromReplicas, Namespace namespace, String key, Set<String> fields) {
+    List<String> names = new ArrayList<>(fields);
+    byte[][] wanted = RecordHash.selection(names);
+    List<KeyValue<byte[], byte[]>> values =
+        call(
+            fromReplicas,
+            "read",
+            namespace,
+            key,
+            connected -> connected.sync.hmget(keys.record(namespace, key), wanted));
     return RecordHash.fromSelection(key, names, values);
   }
 
@@ -153,30 +194,40 @@ public final class RedisStateStore implements StateStore {
   @Override
   public List<StateRecord> list(Namespace namespace) {
     StoreChecks.listable(namespace);
-    Set<byte[]> members =
-        connection.call(
-            "list", namespace, "*", () -> connection.sync().smembers(keys.index(namespace)));
-    List<String> names = new ArrayList<>();
+    return listRecords(false, namespace);
+  }
+
+  private List<StateRecord> listRecords(boolean fromReplicas, Namespace namespace) {
     // Every hash is asked for before any answer is awaited: one round trip, not one per record.
-    List<RedisFuture<Map<byte[], byte[]>>> hashes = new ArrayList<>();
-    for (byte[] member : members) {
-      String key = Bytes.utf8(member);
-      names.add(key);
-      hashes.add(connection.async().hgetall(keys.record(namespace, key)));
-    }
+    // The index and the records share a slot, so in a cluster they are all on one node.
+    Map<String, Map<byte[], byte[]>> hashes =
+        call(
+            fromReplicas,
+            "list",
+            namespace,
+            "*",
+            connected -> {
+              Set<byte[]> members = connected.sync.smembers(keys.index(namespace));
+              Map<String, RedisFuture<Map<byte[], byte[]>>> futures = new LinkedHashMap<>();
+              for (byte[] member : members) {
+                String key = Bytes.utf8(member);
+                futures.put(key, connected.async.hgetall(keys.record(namespace, key)));
+              }
+              Map<String, Map<byte[], byte[]>> answers = new LinkedHashMap<>();
+              futures.forEach((key, future) -> answers.put(key, connection.await(future)));
+              return answers;
+            });
     List<StateRecord> records = new ArrayList<>();
-    for (int i = 0; i < names.size(); i++) {
-      RedisFuture<Map<byte[], byte[]>> future = hashes.get(i);
-      String key = names.get(i);
-      Map<byte[], byte[]> hash =
-          connection.call("list", namespace, key, () -> connection.await(future));
-      Optional<StateRecord> record = RecordHash.fromHash(key, hash);
-      if (record.isPresent()) {
-        records.add(record.get());
-      } else {
-        scripts.prune(namespace, key);
-      }
-    }
+    hashes.forEach(
+        (key, hash) -> {
+          Optional<StateRecord> record = RecordHash.fromHash(key, hash);
+          if (record.isPresent()) {
+            records.add(record.get());
+          } else if (!fromReplicas) {
+            // A replica may be behind; only the primary's answer says the record is gone.
+            scripts.prune(namespace, key);
+          }
+        });
     return records;
   }
 
@@ -185,6 +236,58 @@ public final class RedisStateStore implements StateStore {
     StoreChecks.watchable(namespace);
     Objects.requireNonNull(listener, "listener");
     return watchers.watch(namespace, listener);
+  }
+
+  /**
+   * A view of this store whose reads ({@code read} and {@code list}) may be answered by a replica,
+   * for callers that accept staleness to spare the primary: a replica is behind its primary by the
+   * replication lag (usually milliseconds, unbounded while a replica resynchronises), so a read
+   * there may not see a write this server just made. Writes, deletes and watches go to the primary
+   * as on this store. A Cluster reads from its replicas, a Sentinel primary from the replicas the
+   * sentinels know; one server has no replicas and answers every read itself. Closing the view does
+   * nothing; close this store.
+   */
+  public StateStore replicaReads() {
+    return replicaReads;
+  }
+
+  /** The store with reads from replicas; see {@link #replicaReads()}. */
+  private static final class ReplicaReads extends ForwardingStateStore {
+    private final RedisStateStore store;
+
+    ReplicaReads(RedisStateStore store) {
+      super(store);
+      this.store = store;
+    }
+
+    @Override
+    public Optional<StateRecord> read(Namespace namespace, String key) {
+      StoreChecks.key(namespace, key);
+      return store.readRecord(true, namespace, key);
+    }
+
+    @Override
+    public Optional<StateRecord> read(Namespace namespace, String key, Set<String> fields) {
+      StoreChecks.key(namespace, key);
+      StoreChecks.fields(fields);
+      return store.readFields(true, namespace, key, fields);
+    }
+
+    @Override
+    public List<StateRecord> list(Namespace namespace) {
+      StoreChecks.listable(namespace);
+      return store.listRecords(true, namespace);
+    }
+
+    @Override
+    public void close() {
+      // The view owns nothing.
+    }
+
+    @Override
+    public String toString() {
+      return store + " (replica reads)";
+    }
   }
 
   @Override
@@ -207,20 +310,26 @@ public final class RedisStateStore implements StateStore {
     private Builder() {}
 
     /**
-     * The server, {@code redis://host:port} ({@code brownout.state.redis.uri}). Default {@code
-     * redis://127.0.0.1:6379}.
+     * Where Redis is ({@code brownout.state.redis.uri}): {@code redis://host:port[/database]} for
+     * one server, {@code redis-cluster://host:port[,host:port…]} for a Redis Cluster (any of its
+     * nodes, as seeds; the rest are found), {@code redis-sentinel://host:port[,host:port…]/name}
+     * for the primary {@code name} that those sentinels watch; {@code rediss}, {@code
+     * rediss-cluster} and {@code rediss-sentinel} for TLS. Default {@code redis://127.0.0.1:6379}.
      */
     public Builder uri(URI uri) {
       settings.set(RedisConfig.URI_KEY, checkUri(uri));
       return this;
     }
 
-    /** The server, {@code redis://host:port}. */
+    /** Where Redis is, as {@link #uri(URI)} reads it. */
     public Builder uri(String uri) {
       return uri(URI.create(uri));
     }
 
-    /** How long any call may take ({@code brownout.state.redis.timeout}). Default 2 seconds. */
+    /**
+     * How long any call may take, connecting included ({@code brownout.state.redis.timeout}).
+     * Default 2 seconds.
+     */
     public Builder timeout(Duration timeout) {
       settings.set(RedisConfig.TIMEOUT, timeout);
       return this;
@@ -232,6 +341,88 @@ public final class RedisStateStore implements StateStore {
      */
     public Builder keyPrefix(String prefix) {
       settings.set(RedisConfig.KEY_PREFIX, checkPrefix(prefix));
+      return this;
+    }
+
+    /**
+     * The ACL user and its password ({@code brownout.state.redis.username}, {@code .password}),
+     * instead of credentials in the URI; the password is never printed.
+     */
+    public Builder credentials(String username, String password) {
+      settings.set(RedisConfig.USERNAME, username);
+      settings.set(RedisConfig.PASSWORD, password);
+      return this;
+    }
+
+    /**
+     * The password of the default user, or of {@code requirepass} ({@code
+     * brownout.state.redis.password}); never printed.
+     */
+    public Builder password(String password) {
+      settings.set(RedisConfig.PASSWORD, password);
+      return this;
+    }
+
+    /**
+     * For {@code rediss}: the certificates to trust ({@code brownout.state.redis.truststore}), a
+     * PEM file ({@code .pem}, {@code .crt}) or a PKCS12/JKS keystore. Default: the JVM's.
+     */
+    public Builder truststore(Path file) {
+      settings.set(RedisConfig.TRUSTSTORE, file.toString());
+      return this;
+    }
+
+    /** A truststore keystore file and its password; see {@link #truststore(Path)}. */
+    public Builder truststore(Path file, String password) {
+      settings.set(RedisConfig.TRUSTSTORE_PASSWORD, password);
+      return truststore(file);
+    }
+
+    /**
+     * For {@code rediss} to a server that checks clients: a PKCS12/JKS keystore with the client's
+     * certificate and key ({@code brownout.state.redis.keystore}, {@code .keystore-password}).
+     */
+    public Builder keystore(Path file, String password) {
+      settings.set(RedisConfig.KEYSTORE, file.toString());
+      settings.set(RedisConfig.KEYSTORE_PASSWORD, password);
+      return this;
+    }
+
+    /**
+     * Whether a server's certificate must name the host connected to ({@code
+     * brownout.state.redis.verify-hostname}). Default true.
+     */
+    public Builder verifyHostname(boolean verify) {
+      settings.set(RedisConfig.VERIFY_HOSTNAME, verify);
+      return this;
+    }
+
+    /**
+     * How long a connection may be silent before it is probed ({@code
+     * brownout.state.redis.keepalive}); see {@link RedisConfig#KEEPALIVE}. Default 15 seconds.
+     */
+    public Builder keepalive(Duration keepalive) {
+      settings.set(RedisConfig.KEEPALIVE, keepalive);
+      return this;
+    }
+
+    /**
+     * Reports a write done only once {@code replicas} replicas have it, waiting at most {@code
+     * timeout} ({@code brownout.state.redis.durability.replicas}, {@code .timeout}), for the small
+     * namespaces unless {@link #durableNamespaces} says all. Default: no waiting.
+     */
+    public Builder durability(int replicas, Duration timeout) {
+      settings.set(RedisConfig.DURABILITY_REPLICAS, replicas);
+      settings.set(RedisConfig.DURABILITY_TIMEOUT, timeout);
+      return this;
+    }
+
+    /**
+     * Which writes {@link #durability} applies to ({@code
+     * brownout.state.redis.durability.namespaces}). Default small namespaces.
+     */
+    public Builder durableNamespaces(RedisConfig.DurableNamespaces namespaces) {
+      settings.set(RedisConfig.DURABILITY_NAMESPACES, namespaces);
       return this;
     }
 
@@ -262,11 +453,7 @@ public final class RedisStateStore implements StateStore {
     }
 
     private static URI checkUri(URI uri) {
-      String scheme = Objects.requireNonNull(uri, "uri").getScheme();
-      if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {
-        throw new IllegalArgumentException(
-            "a redis URI must start with redis:// or rediss:// but was " + scheme + "://…");
-      }
+      RedisEndpoint.mode(Objects.requireNonNull(uri, "uri"));
       return uri;
     }
 
@@ -278,10 +465,30 @@ public final class RedisStateStore implements StateStore {
       return prefix;
     }
 
-    URI resolvedUri() {
+    RedisEndpoint resolvedEndpoint(Duration timeout) {
+      URI uri = settings.get(RedisConfig.URI_KEY);
+      for (ConfigKey<String> file : List.of(RedisConfig.TRUSTSTORE, RedisConfig.KEYSTORE)) {
+        Optional<String> path = settings.find(file);
+        if (path.isPresent() && !Files.isReadable(Path.of(path.get()))) {
+          throw new IllegalArgumentException(
+              settings.describe(file)
+                  + ": no readable file there; give the path of a PEM file (.pem, .crt) or a"
+                  + " PKCS12/JKS keystore");
+        }
+      }
+      RedisEndpoint.Security security =
+          new RedisEndpoint.Security(
+              settings.find(RedisConfig.USERNAME).orElse(null),
+              settings.find(RedisConfig.PASSWORD).orElse(null),
+              settings.find(RedisConfig.TRUSTSTORE).orElse(null),
+              settings.find(RedisConfig.TRUSTSTORE_PASSWORD).orElse(null),
+              settings.find(RedisConfig.KEYSTORE).orElse(null),
+              settings.find(RedisConfig.KEYSTORE_PASSWORD).orElse(null),
+              settings.get(RedisConfig.VERIFY_HOSTNAME));
       try {
-        return checkUri(settings.get(RedisConfig.URI_KEY));
+        return RedisEndpoint.parse(uri, security, timeout);
       } catch (IllegalArgumentException e) {
+        // The URI may hold a password, so it is named, not shown.
         throw new IllegalArgumentException(
             RedisConfig.URI_KEY.name()
                 + " (from "
@@ -290,6 +497,22 @@ public final class RedisStateStore implements StateStore {
                 + e.getMessage(),
             e);
       }
+    }
+
+    RecordScripts.Durability resolvedDurability(Duration timeout) {
+      int replicas = settings.get(RedisConfig.DURABILITY_REPLICAS);
+      Duration wait = settings.get(RedisConfig.DURABILITY_TIMEOUT);
+      if (replicas > 0 && wait.compareTo(timeout) >= 0) {
+        throw new IllegalArgumentException(
+            settings.describe(RedisConfig.DURABILITY_TIMEOUT)
+                + " must be shorter than "
+                + settings.describe(RedisConfig.TIMEOUT)
+                + ", which bounds the whole write; lower it or raise the timeout");
+      }
+      return replicas == 0
+          ? RecordScripts.Durability.none()
+          : new RecordScripts.Durability(
+              replicas, wait, settings.get(RedisConfig.DURABILITY_NAMESPACES));
     }
 
     String resolvedPrefix() {
@@ -302,9 +525,10 @@ public final class RedisStateStore implements StateStore {
     }
 
     /**
-     * Connects.
+     * Connects, unless {@link #connectLazily()}.
      *
-     * @throws StateUnavailableException if the server cannot be reached within the timeout
+     * @throws StateUnavailableException if Redis cannot be reached within the timeout
+     * @throws IllegalArgumentException naming the setting, if one is wrong
      */
     public RedisStateStore build() {
       return new RedisStateStore(this);

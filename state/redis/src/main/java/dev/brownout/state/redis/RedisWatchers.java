@@ -1,22 +1,29 @@
 package dev.brownout.state.redis;
 
 import dev.brownout.core.internal.DaemonThreads;
+import dev.brownout.core.internal.OutageLog;
 import dev.brownout.state.ChangeEvent;
 import dev.brownout.state.Namespace;
+import dev.brownout.state.StateUnavailableException;
 import dev.brownout.state.Watch;
 import dev.brownout.state.WatchListener;
 import dev.brownout.state.spi.ChangeDelivery;
 import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * own, made on the first watch; each change message parsed and handed to the namespace's listeners
  * on one dispatch thread; and every watcher told to resynchronise when that connection comes back,
  * because Redis does not keep the messages published while it was down.
+ *
+ * <p>A subscribed connection only receives, so a dead one would go unnoticed: every keepalive
+ * interval it is sent a {@code PING}, and if no answer comes within the timeout, or it has been
+ * disconnected for longer than Lettuce's reconnects should take (a cluster node that failed over is
+ * not coming back), it is replaced by a new connection (subscribed to the same channels; its
+ * watchers told to resynchronise). Until one can be made, every interval tries again.
  */
 final class RedisWatchers {
   // The store's logger, not this class's: the store is what operators set log levels for.
@@ -33,84 +46,201 @@ final class RedisWatchers {
 
   private final RedisConnection connection;
   private final RedisKeys keys;
+  private final Duration keepalive;
+  private final OutageLog outage;
   private final Object pubSubLock = new Object();
   private @Nullable StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
   private final ConcurrentHashMap<String, CopyOnWriteArrayList<WatchListener>> watchers =
       new ConcurrentHashMap<>();
   private final ExecutorService dispatcher =
       Executors.newSingleThreadExecutor(DaemonThreads.named("brownout-redis-watch"));
-  private volatile boolean pubSubLost;
+  private @Nullable ScheduledExecutorService heartbeat;
+  private boolean closed;
+  // Read and written on the heartbeat thread only.
+  private long disconnectedSince;
+  private final Duration reconnectPatience;
 
-  RedisWatchers(RedisConnection connection, RedisKeys keys) {
+  RedisWatchers(RedisConnection connection, RedisKeys keys, Duration keepalive) {
     this.connection = connection;
     this.keys = keys;
+    this.keepalive = keepalive;
+    // Lettuce retries every second at most: a few tries, and the connection is given up.
+    Duration twice = keepalive.multipliedBy(2);
+    Duration floor = connection.timeout().plusSeconds(2);
+    this.reconnectPatience = twice.compareTo(floor) > 0 ? twice : floor;
+    this.outage =
+        new OutageLog(log, "Watch connection of the redis store at " + connection.address());
   }
 
   /**
    * Adds {@code listener} to the watchers of a watchable namespace, subscribing if it is the first.
    */
   Watch watch(Namespace namespace, WatchListener listener) {
-    StatefulRedisPubSubConnection<byte[], byte[]> subscriber = pubSub();
     String channel = keys.channel(namespace);
-    CopyOnWriteArrayList<WatchListener> list =
-        watchers.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>());
-    synchronized (list) {
+    synchronized (pubSubLock) {
+      StatefulRedisPubSubConnection<byte[], byte[]> subscriber = subscriber();
+      CopyOnWriteArrayList<WatchListener> list =
+          watchers.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>());
       if (list.isEmpty()) {
-        connection.call(
+        connection.translating(
             "watch",
             namespace,
             "*",
-            () -> {
-              subscriber.sync().subscribe(Bytes.utf8(channel));
-              return null;
-            });
+            () -> connection.await(subscriber.async().subscribe(Bytes.utf8(channel))));
       }
       list.add(listener);
     }
-    return () -> {
-      synchronized (list) {
-        if (list.remove(listener) && list.isEmpty()) {
-          try {
-            subscriber.sync().unsubscribe(Bytes.utf8(channel));
-          } catch (RedisException e) {
-            log.debug("Could not unsubscribe from {}", channel, e);
-          }
-        }
-      }
-    };
+    return () -> unwatch(channel, listener);
   }
 
-  private StatefulRedisPubSubConnection<byte[], byte[]> pubSub() {
+  private void unwatch(String channel, WatchListener listener) {
     synchronized (pubSubLock) {
-      if (pubSub == null) {
-        StatefulRedisPubSubConnection<byte[], byte[]> connected = connection.connectPubSub();
-        connected.addListener(
-            new RedisPubSubAdapter<byte[], byte[]>() {
-              @Override
-              public void message(byte[] channel, byte[] message) {
-                deliver(Bytes.utf8(channel), Bytes.utf8(message));
-              }
-            });
-        connected.addListener(
-            new RedisConnectionStateListener() {
-              @Override
-              public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-                pubSubLost = true;
-              }
-
-              @Override
-              public void onRedisConnected(
-                  RedisChannelHandler<?, ?> handler, SocketAddress address) {
-                if (pubSubLost) {
-                  pubSubLost = false;
-                  resyncAll();
-                }
-              }
-            });
-        pubSub = connected;
+      CopyOnWriteArrayList<WatchListener> list = watchers.get(channel);
+      if (list != null && list.remove(listener) && list.isEmpty() && pubSub != null) {
+        try {
+          connection.await(pubSub.async().unsubscribe(Bytes.utf8(channel)));
+        } catch (RedisException e) {
+          log.debug("Could not unsubscribe from {}", channel, e);
+        }
       }
+    }
+  }
+
+  /** The pub/sub connection, made (and subscribed to every watched channel) if there is none. */
+  private StatefulRedisPubSubConnection<byte[], byte[]> subscriber() {
+    if (closed) {
+      throw new StateUnavailableException("the redis store is closed", null);
+    }
+    if (pubSub != null) {
       return pubSub;
     }
+    StatefulRedisPubSubConnection<byte[], byte[]> made = connection.connectPubSub();
+    try {
+      List<byte[]> channels = new ArrayList<>();
+      watchers.forEach(
+          (channel, list) -> {
+            if (!list.isEmpty()) {
+              channels.add(Bytes.utf8(channel));
+            }
+          });
+      if (!channels.isEmpty()) {
+        connection.await(made.async().subscribe(channels.toArray(new byte[0][])));
+      }
+    } catch (RedisException e) {
+      made.closeAsync();
+      throw new StateUnavailableException(
+          "cannot subscribe to the redis store at " + connection.address() + ": " + e.getMessage(),
+          e);
+    }
+    made.addListener(
+        new RedisPubSubAdapter<byte[], byte[]>() {
+          @Override
+          public void message(byte[] channel, byte[] message) {
+            deliver(Bytes.utf8(channel), Bytes.utf8(message));
+          }
+        });
+    made.addListener(new Reconnects(made));
+    pubSub = made;
+    startHeartbeat();
+    return made;
+  }
+
+  /** Tells watchers to resynchronise when the connection they hear through comes back. */
+  private final class Reconnects implements RedisConnectionStateListener {
+    private final StatefulRedisPubSubConnection<byte[], byte[]> subscriber;
+    private volatile boolean lost;
+
+    Reconnects(StatefulRedisPubSubConnection<byte[], byte[]> subscriber) {
+      this.subscriber = subscriber;
+    }
+
+    @Override
+    public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+      lost = true;
+    }
+
+    @Override
+    public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+      // Lettuce subscribes the channels again on a reconnected connection by itself.
+      if (lost && isCurrent(subscriber)) {
+        lost = false;
+        resyncAll("Reconnected the watch connection");
+      }
+    }
+  }
+
+  private boolean isCurrent(StatefulRedisPubSubConnection<byte[], byte[]> subscriber) {
+    synchronized (pubSubLock) {
+      return pubSub == subscriber;
+    }
+  }
+
+  private void startHeartbeat() {
+    if (heartbeat != null) {
+      return;
+    }
+    heartbeat =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("brownout-redis-keepalive"));
+    long period = keepalive.toMillis();
+    heartbeat.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Pings the watch connection, and replaces it if it does not answer within the timeout; makes one
+   * if an earlier replacement failed.
+   */
+  private void probe() {
+    StatefulRedisPubSubConnection<byte[], byte[]> current;
+    synchronized (pubSubLock) {
+      if (closed || watchers.values().stream().allMatch(List::isEmpty)) {
+        return;
+      }
+      current = pubSub;
+    }
+    if (current != null) {
+      try {
+        connection.await(current.async().ping());
+        disconnectedSince = 0;
+        outage.recovered();
+        return;
+      } catch (RedisCommandTimeoutException e) {
+        outage.failed(
+            "replacing it; watchers resynchronise once a new one answers",
+            "no answer to a PING within " + connection.timeout());
+      } catch (RedisException e) {
+        // Disconnected: Lettuce is reconnecting it, and its watchers resynchronise then; unless it
+        // keeps trying a node that is gone (a cluster node failed over), and a new connection,
+        // made from the cluster's current view, is the way back.
+        long now = System.nanoTime();
+        if (disconnectedSince == 0) {
+          disconnectedSince = now;
+        }
+        if (now - disconnectedSince < reconnectPatience.toNanos()) {
+          return;
+        }
+        outage.failed(
+            "replacing it; watchers resynchronise once a new one answers",
+            "disconnected for more than " + reconnectPatience + ": " + e.getMessage());
+      }
+    }
+    disconnectedSince = 0;
+    synchronized (pubSubLock) {
+      if (closed || pubSub != current) {
+        return;
+      }
+      pubSub = null;
+      if (current != null) {
+        current.closeAsync();
+      }
+      try {
+        subscriber();
+      } catch (StateUnavailableException e) {
+        outage.failed("trying again every " + keepalive, e.getMessage());
+        return;
+      }
+    }
+    outage.recovered();
+    resyncAll("Replaced the silent watch connection");
   }
 
   private void deliver(String channel, String message) {
@@ -138,9 +268,10 @@ final class RedisWatchers {
     ChangeDelivery.deliver(list, event, dispatcher);
   }
 
-  private void resyncAll() {
+  private void resyncAll(String what) {
     log.info(
-        "Reconnected to the redis store at {}; telling watchers to resynchronise",
+        "{} to the redis store at {}; telling watchers to resynchronise",
+        what,
         connection.address());
     dispatcher.execute(
         () ->
@@ -156,13 +287,16 @@ final class RedisWatchers {
                 }));
   }
 
-  /** Stops dispatching and closes the pub/sub connection, if one was made. */
+  /** Stops dispatching and probing; the store's client closes the pub/sub connection. */
   void close() {
-    dispatcher.shutdown();
     synchronized (pubSubLock) {
-      if (pubSub != null) {
-        pubSub.closeAsync();
+      closed = true;
+      if (heartbeat != null) {
+        heartbeat.shutdownNow();
       }
+      // The connection's client closes it, with the store.
+      pubSub = null;
     }
+    dispatcher.shutdown();
   }
 }

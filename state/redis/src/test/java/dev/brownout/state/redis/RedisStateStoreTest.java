@@ -7,7 +7,9 @@ import dev.brownout.state.Precondition;
 import dev.brownout.state.StateRecord;
 import dev.brownout.state.StateStore;
 import dev.brownout.state.Update;
+import dev.brownout.state.testkit.NetworkFaults;
 import dev.brownout.state.testkit.StateStoreContract;
+import dev.brownout.state.testservers.FaultProxy;
 import dev.brownout.state.testservers.RedisTestServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -15,32 +17,55 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import net.jqwik.api.lifecycle.AfterContainer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** The contract on a real Redis server, started for this class. */
 class RedisStateStoreTest extends StateStoreContract {
   static final Duration TIMEOUT = Duration.ofMillis(1500);
+  static final Duration KEEPALIVE = Duration.ofMillis(500);
   private static RedisTestServer server;
+  private static FaultProxy proxy;
 
   private static synchronized RedisTestServer server() {
     if (server == null) {
       server = new RedisTestServer();
+      proxy = FaultProxy.to(server.port());
     }
     return server;
   }
 
+  /**
+   * After the JUnit tests, and again after jqwik's property (its engine runs after JUnit's and
+   * starts the servers again on first use).
+   */
   @AfterAll
+  @AfterContainer
   static void stopServerAfterAll() {
     if (server != null) {
+      proxy.close();
       server.close();
       server = null;
     }
   }
 
+  /** Every client connects through the proxy, so the outage tests can break the network. */
   @Override
   protected StateStore openStore() {
-    return RedisStateStore.builder().uri(server().uri()).timeout(TIMEOUT).build();
+    server();
+    return RedisStateStore.builder()
+        .uri(proxy.uri("redis"))
+        .timeout(TIMEOUT)
+        .keepalive(KEEPALIVE)
+        .build();
+  }
+
+  @Override
+  protected Optional<NetworkFaults> networkFaults() {
+    server();
+    return Optional.of(new ProxiedNetwork(proxy));
   }
 
   @Override

@@ -107,6 +107,15 @@ public abstract class StateStoreContract {
     return Duration.ofSeconds(10);
   }
 
+  /**
+   * The network between the clients {@link #openStore()} opens and their server, if this test can
+   * break it (a fault proxy that every client connects through); empty if it cannot, and the outage
+   * tests that need it are skipped. The suite heals it after each test.
+   */
+  protected Optional<NetworkFaults> networkFaults() {
+    return Optional.empty();
+  }
+
   /** Opens a client that the suite closes after the test. */
   protected final StateStore store() {
     StateStore store = openStore();
@@ -116,6 +125,7 @@ public abstract class StateStoreContract {
 
   @AfterEach
   void closeStores() {
+    networkFaults().ifPresent(NetworkFaults::heal);
     for (StateStore store : opened) {
       store.close();
     }
@@ -822,9 +832,214 @@ public abstract class StateStoreContract {
     }
   }
 
-  /** The server stopped mid-test: typed errors within the timeout, then recovery and resync. */
+  /**
+   * The longest a failed call may take: the timeout, with room for a retry within it and a slow
+   * machine, but far from a hang.
+   */
+  private long failureBoundMillis() {
+    return operationTimeout().toMillis() * 3 + 3000;
+  }
+
+  /** Runs {@code operation}, which must fail with {@link StateUnavailableException} in time. */
+  private void failsUnavailableInTime(String what, Runnable operation) {
+    long start = System.nanoTime();
+    assertThatThrownBy(operation::run).as(what).isInstanceOf(StateUnavailableException.class);
+    long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertThat(elapsed)
+        .as(what + ": a failed call must not hang past its timeout (" + operationTimeout() + ")")
+        .isLessThan(failureBoundMillis());
+  }
+
+  /** Each kind of call on {@code store}, as the outage tests try them. */
+  private static Map<String, Runnable> everyOperation(StateStore store, Namespace ns) {
+    Map<String, Runnable> operations = new java.util.LinkedHashMap<>();
+    operations.put("read", () -> store.read(ns, "k"));
+    operations.put("partial read", () -> store.read(ns, "k", Set.of("a")));
+    operations.put("update", () -> store.update(ns, "k", set("a", "2")));
+    operations.put("delete", () -> store.delete(ns, "k", Precondition.none()));
+    operations.put("list", () -> store.list(ns));
+    return operations;
+  }
+
+  /** Waits until {@code store} writes again; each failed try must fail in time. */
+  private void awaitWrites(String what, StateStore store, Namespace ns, String key)
+      throws InterruptedException {
+    awaitTrue(
+        what,
+        Duration.ofSeconds(30),
+        () -> {
+          long start = System.nanoTime();
+          try {
+            store.update(ns, key, set("a", "1"));
+            return true;
+          } catch (StateUnavailableException e) {
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                .as("a failed call while recovering must not hang past its timeout")
+                .isLessThan(failureBoundMillis());
+            return false;
+          }
+        });
+  }
+
+  /** A listener that queues changes and counts resynchronisations. */
+  private static final class Recorder implements WatchListener {
+    final BlockingQueue<ChangeEvent> events = new LinkedBlockingQueue<>();
+    final java.util.concurrent.atomic.AtomicInteger resyncs =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public void onChange(ChangeEvent event) {
+      events.add(event);
+    }
+
+    @Override
+    public void onResync() {
+      resyncs.incrementAndGet();
+    }
+  }
+
+  /**
+   * Writes {@code key} again and again until a change of it reaches {@code recorder}: whatever
+   * happened to the connections, a watcher must hear changes made after it.
+   */
+  private void awaitHeard(
+      String what, StateStore writer, Namespace ns, String key, Recorder recorder)
+      throws InterruptedException {
+    awaitTrue(
+        what,
+        Duration.ofSeconds(30),
+        () -> {
+          try {
+            writer.update(ns, key, set("a", UUID.randomUUID().toString()));
+          } catch (StateUnavailableException e) {
+            return false;
+          }
+          long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+          try {
+            while (System.nanoTime() < deadline) {
+              ChangeEvent event = recorder.events.poll(50, TimeUnit.MILLISECONDS);
+              if (event != null && event.key().equals(key)) {
+                return true;
+              }
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return false;
+        });
+  }
+
+  /**
+   * The server stopped, slow, black-holed or cut off mid-test: typed errors within the timeout,
+   * then recovery and resync. The network faults need {@link #networkFaults()}.
+   */
   @Nested
   class Outage {
+    @Test
+    void aSlowServerGivesStateUnavailableWithinTheTimeoutAndServiceResumes() throws Exception {
+      Optional<NetworkFaults> faults = networkFaults();
+      assumeTrue(faults.isPresent(), "this store's test cannot slow the network");
+      StateStore store = store();
+      Namespace ns = small();
+      store.update(ns, "k", set("a", "1"));
+
+      faults.get().latency(operationTimeout().multipliedBy(2));
+      everyOperation(store, ns)
+          .forEach(
+              (what, operation) -> failsUnavailableInTime(what + " on a slow server", operation));
+      faults.get().heal();
+
+      awaitWrites("the store to answer again once the server is fast", store, ns, "after");
+      assertThat(store.read(ns, "after")).isPresent();
+    }
+
+    @Test
+    void aBlackHoledServerGivesStateUnavailableWithinTheTimeoutAndServiceResumes()
+        throws Exception {
+      Optional<NetworkFaults> faults = networkFaults();
+      assumeTrue(faults.isPresent(), "this store's test cannot black-hole the network");
+      StateStore store = store();
+      Namespace ns = small();
+      store.update(ns, "k", set("a", "1"));
+
+      faults.get().blackHole();
+      everyOperation(store, ns)
+          .forEach(
+              (what, operation) -> failsUnavailableInTime(what + " while black-holed", operation));
+      failsUnavailableInTime("a client opened while black-holed", () -> store().read(ns, "k"));
+      faults.get().heal();
+
+      awaitWrites("the store to answer again once the network heals", store, ns, "after");
+      // What was sent into the black hole may still arrive and take effect, as the contract
+      // allows for a call that failed unavailable: only the write made after is certain.
+      assertThat(store.read(ns, "after")).isPresent();
+    }
+
+    @Test
+    void cutConnectionsAreMadeAgainAndWatchersKeepHearing() throws Exception {
+      Optional<NetworkFaults> faults = networkFaults();
+      assumeTrue(faults.isPresent(), "this store's test cannot cut connections");
+      StateStore writer = store();
+      StateStore reader = store();
+      Namespace ns = small();
+      Recorder recorder = new Recorder();
+      Watch watch = reader.watch(ns, recorder);
+      try {
+        writer.update(ns, "before", set("a", "1"));
+        nextEvent(recorder.events, "before");
+
+        faults.get().cutConnections();
+
+        awaitWrites("the writer to write again after its connections were cut", writer, ns, "k");
+        awaitHeard("a change after the cut to reach the watcher", writer, ns, "after", recorder);
+      } finally {
+        watch.close();
+      }
+    }
+
+    @Test
+    void aStrandedConnectionIsGivenUpAndServiceResumes() throws Exception {
+      Optional<NetworkFaults> faults = networkFaults();
+      assumeTrue(faults.isPresent(), "this store's test cannot strand connections");
+      StateStore store = store();
+      Namespace ns = small();
+      store.update(ns, "k", set("a", "1"));
+
+      // Half-open: the connection the store holds will never answer again, but a new one would.
+      faults.get().strandConnections();
+
+      awaitWrites("the store to give up its silent connection and write again", store, ns, "after");
+      assertThat(store.read(ns, "k")).isPresent();
+    }
+
+    @Test
+    void aWatcherOnAStrandedConnectionResyncsOrHearsWhatItMissedAndLaterChanges() throws Exception {
+      Optional<NetworkFaults> faults = networkFaults();
+      assumeTrue(faults.isPresent(), "this store's test cannot strand connections");
+      StateStore reader = store();
+      Namespace ns = small();
+      Recorder recorder = new Recorder();
+      Watch watch = reader.watch(ns, recorder);
+      try {
+        faults.get().strandConnections();
+        // The writer connects after the strand, so only the reader's connections are silent.
+        StateStore writer = store();
+        awaitWrites("the writer to write", writer, ns, "during");
+
+        // A change made while the watcher's connection is silent may be lost on the way: the
+        // watcher must hear it, or be told to resynchronise (and re-read what it missed).
+        awaitTrue(
+            "the change made during the strand to reach the watcher, or a resync",
+            Duration.ofSeconds(30),
+            () ->
+                recorder.resyncs.get() > 0
+                    || recorder.events.stream().anyMatch(event -> event.key().equals("during")));
+        awaitHeard("a change after the strand to reach the watcher", writer, ns, "after", recorder);
+      } finally {
+        watch.close();
+      }
+    }
+
     @Test
     void aStoppedServerGivesStateUnavailableWithinTheTimeoutAndServiceResumes() throws Exception {
       assumeTrue(canStopServer(), "this store's server cannot be stopped by the test");

@@ -196,7 +196,8 @@ public final class RedisTestServer implements AutoCloseable {
     return ExecutableProvider.newJarResourceProvider();
   }
 
-  static int freePort() {
+  /** A free loopback port, for a server a test starts itself. */
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();

@@ -261,6 +261,8 @@ final class RevisionWatchers {
       } catch (StateException e) {
         if (!failing) {
           failing = true;
+          // Changes are not seen until a poll answers again: what watchers keep may go stale.
+          listeners.forEach(listener -> safely(listener::onFeedLost));
           log.warn(
               "Cannot poll namespace {} of dynamodb table {}: {}; servers keep what they have until it answers",
               namespace,

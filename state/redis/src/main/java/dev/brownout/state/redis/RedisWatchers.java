@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The store's watchers, over pub/sub: one subscription per watched namespace on a connection of its
  * own, made on the first watch; each change message parsed and handed to the namespace's listeners
- * on one dispatch thread; and every watcher told to resynchronise when that connection comes back,
- * because Redis does not keep the messages published while it was down.
+ * on one dispatch thread; every watcher told its feed is lost when that connection drops ({@link
+ * WatchListener#onFeedLost()}), and told to resynchronise when it is back and subscribed again
+ * (awaited, so no change made in between goes unannounced), because Redis does not keep the
+ * messages published while it was down.
  *
  * <p>A subscribed connection only receives, so a dead one would go unnoticed: every keepalive
  * interval it is sent a {@code PING}, and if no answer comes within the timeout, or it has been
@@ -156,17 +158,64 @@ final class RedisWatchers {
 
     @Override
     public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-      lost = true;
+      if (!lost && isCurrent(subscriber)) {
+        lost = true;
+        feedLostAll();
+      }
     }
 
     @Override
     public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
-      // Lettuce subscribes the channels again on a reconnected connection by itself.
       if (lost && isCurrent(subscriber)) {
         lost = false;
-        resyncAll("Reconnected the watch connection");
+        // Lettuce subscribes the channels again on a reconnected connection by itself, but
+        // asynchronously: watchers told to resynchronise before that took effect could cache a
+        // change made in between and never hear of it. So the channels are subscribed once more,
+        // and awaited (off the I/O thread), before they are told.
+        dispatcher.execute(
+            () -> {
+              byte[][] channels = watchedChannels();
+              if (channels.length > 0) {
+                try {
+                  connection.await(subscriber.async().subscribe(channels));
+                } catch (RedisException e) {
+                  // Lost again meanwhile: the next reconnect resynchronises.
+                  log.debug("Could not subscribe again after a reconnect", e);
+                  lost = true;
+                  return;
+                }
+              }
+              resyncAll("Reconnected the watch connection");
+            });
       }
     }
+  }
+
+  private byte[][] watchedChannels() {
+    List<byte[]> channels = new ArrayList<>();
+    watchers.forEach(
+        (channel, list) -> {
+          if (!list.isEmpty()) {
+            channels.add(Bytes.utf8(channel));
+          }
+        });
+    return channels.toArray(new byte[0][]);
+  }
+
+  /** Tells every watcher its feed is down: changes are not announced until it resynchronises. */
+  private void feedLostAll() {
+    dispatcher.execute(
+        () ->
+            watchers.forEach(
+                (channel, list) -> {
+                  for (WatchListener listener : list) {
+                    try {
+                      listener.onFeedLost();
+                    } catch (RuntimeException e) {
+                      log.warn("A watcher of {} failed on losing its feed", channel, e);
+                    }
+                  }
+                }));
   }
 
   private boolean isCurrent(StatefulRedisPubSubConnection<byte[], byte[]> subscriber) {
@@ -204,6 +253,7 @@ final class RedisWatchers {
         outage.recovered();
         return;
       } catch (RedisCommandTimeoutException e) {
+        feedLostAll();
         outage.failed(
             "replacing it; watchers resynchronise once a new one answers",
             "no answer to a PING within " + connection.timeout());

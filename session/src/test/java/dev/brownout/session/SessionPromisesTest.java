@@ -466,12 +466,15 @@ class SessionPromisesTest {
   @Test
   void aHeldSaveWhoseFirstAttemptLandedUnansweredIsWrittenBackNotStuck() throws Exception {
     // Writes that reach the store but whose answers are lost: a slow network, a partition.
-    java.util.concurrent.atomic.AtomicBoolean losing = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean losing =
+        new java.util.concurrent.atomic.AtomicBoolean();
     StateStore lossy =
         new dev.brownout.state.ForwardingStateStore(store) {
           @Override
           public dev.brownout.state.WriteResult update(
-              dev.brownout.state.Namespace namespace, String key, dev.brownout.state.Update update) {
+              dev.brownout.state.Namespace namespace,
+              String key,
+              dev.brownout.state.Update update) {
             dev.brownout.state.WriteResult result = super.update(namespace, key, update);
             if (losing.get()) {
               throw new dev.brownout.state.StateUnavailableException("answer lost", null);

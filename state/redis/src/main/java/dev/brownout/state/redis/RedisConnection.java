@@ -96,7 +96,7 @@ final class RedisConnection {
           ClusterClientOptions.builder()
               .autoReconnect(true)
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-              .timeoutOptions(TimeoutOptions.enabled(timeout))
+              .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
               .socketOptions(socket)
               .topologyRefreshOptions(
                   ClusterTopologyRefreshOptions.builder()
@@ -116,7 +116,7 @@ final class RedisConnection {
           ClientOptions.builder()
               .autoReconnect(true)
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-              .timeoutOptions(TimeoutOptions.enabled(timeout))
+              .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
               .socketOptions(socket);
       endpoint.sslOptions().ifPresent(options::sslOptions);
       single.setOptions(options.build());
@@ -284,6 +284,9 @@ final class RedisConnection {
   <T> T await(RedisFuture<T> future) {
     try {
       if (!future.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        // Lettuce's own per-command timer is off (it costs a scheduled task per command); the
+        // command given up on is cancelled here, as the synchronous API cancels its own.
+        future.cancel(true);
         throw new RedisCommandTimeoutException("no answer within " + timeout);
       }
       return future.get();

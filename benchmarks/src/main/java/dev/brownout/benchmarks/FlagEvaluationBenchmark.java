@@ -1,10 +1,18 @@
 package dev.brownout.benchmarks;
 
+import com.launchdarkly.sdk.LDContext;
+import com.launchdarkly.sdk.server.Components;
+import com.launchdarkly.sdk.server.LDClient;
+import com.launchdarkly.sdk.server.LDConfig;
+import com.launchdarkly.sdk.server.integrations.FileData;
 import dev.brownout.flags.FlagContext;
 import dev.brownout.flags.FlagDefinition;
 import dev.brownout.flags.Flags;
 import dev.brownout.flags.openfeature.BrownoutFeatureProvider;
 import dev.brownout.state.InMemoryStateStore;
+import dev.openfeature.contrib.providers.flagd.Config;
+import dev.openfeature.contrib.providers.flagd.FlagdOptions;
+import dev.openfeature.contrib.providers.flagd.FlagdProvider;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.ImmutableContext;
@@ -16,6 +24,10 @@ import io.getunleash.DefaultUnleash;
 import io.getunleash.Unleash;
 import io.getunleash.UnleashContext;
 import io.getunleash.util.UnleashConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,7 +69,11 @@ import org.togglz.core.user.SimpleFeatureUser;
  *       30 % flexible rollout), evaluated by its Yggdrasil engine;
  *   <li>Togglz with its gradual activation strategy (it has no attribute rules, so only the 30 %);
  *   <li>FF4J with its ponderation strategy (no attribute rules, and a random draw per call rather
- *       than a sticky assignment: it does less than the others).
+ *       than a sticky assignment: it does less than the others);
+ *   <li>LaunchDarkly's Java server SDK, offline, its flag (a rule with an {@code in} clause, a
+ *       30/70 rollout as fallthrough) read from a flag file, events off;
+ *   <li>flagd's in-process evaluator through OpenFeature, from a flag file (JSON Logic {@code if}
+ *       on {@code plan}, else {@code fractional} 30/70).
  * </ul>
  *
  * <p>Run: {@code benchmarks/run FlagEvaluationBenchmark flags -f 3} (writes {@code
@@ -92,6 +108,10 @@ public class FlagEvaluationBenchmark {
   private FeatureUser togglzCurrent;
   private FF4j ff4j;
   private FlippingExecutionContext ff4jContext;
+  private LDClient launchDarkly;
+  private LDContext[] launchDarklyUsers;
+  private Client flagdOpenFeature;
+  private Path flagFiles;
   private int next;
 
   /** Builds every library's flag and the users. */
@@ -101,6 +121,7 @@ public class FlagEvaluationBenchmark {
     openFeatureUsers = new EvaluationContext[USERS];
     unleashUsers = new UnleashContext[USERS];
     togglzUsers = new FeatureUser[USERS];
+    launchDarklyUsers = new LDContext[USERS];
     for (int i = 0; i < USERS; i++) {
       String user = "user-" + i;
       String plan = i % 10 == 0 ? "beta" : "free";
@@ -108,6 +129,7 @@ public class FlagEvaluationBenchmark {
       openFeatureUsers[i] = new ImmutableContext(user, Map.of("plan", new Value(plan)));
       unleashUsers[i] = UnleashContext.builder().userId(user).addProperty("plan", plan).build();
       togglzUsers[i] = new SimpleFeatureUser(user);
+      launchDarklyUsers[i] = LDContext.builder(user).set("plan", plan).build();
     }
 
     flags = Flags.builder(InMemoryStateStore.create()).build();
@@ -183,11 +205,77 @@ public class FlagEvaluationBenchmark {
     feature.setFlippingStrategy(new PonderationStrategy(0.3));
     ff4j.createFeature(feature);
     ff4jContext = new FlippingExecutionContext();
+
+    try {
+      flagFiles = Files.createTempDirectory("flag-peers");
+      Path launchDarklyFlags =
+          Files.writeString(
+              flagFiles.resolve("launchdarkly.json"),
+              "{\"flags\":{\"checkout\":{\"key\":\"checkout\",\"version\":1,\"on\":true,"
+                  + "\"salt\":\"checkout\",\"variations\":[true,false],\"offVariation\":1,"
+                  + "\"targets\":[],\"prerequisites\":[],\"rules\":[{\"id\":\"beta\",\"variation\":0,"
+                  + "\"clauses\":[{\"attribute\":\"plan\",\"op\":\"in\",\"values\":[\"beta\"]}]}],"
+                  + "\"fallthrough\":{\"rollout\":{\"variations\":["
+                  + "{\"variation\":0,\"weight\":30000},{\"variation\":1,\"weight\":70000}]}}}}}");
+      launchDarkly =
+          new LDClient(
+              "sdk-benchmark-offline",
+              new LDConfig.Builder()
+                  .dataSource(FileData.dataSource().filePaths(launchDarklyFlags))
+                  .events(Components.noEvents())
+                  .diagnosticOptOut(true)
+                  .build());
+      if (!launchDarkly.isInitialized()) {
+        throw new IllegalStateException("LaunchDarkly did not load its flag file");
+      }
+      Path flagdFlags =
+          Files.writeString(
+              flagFiles.resolve("flagd.json"),
+              "{\"flags\":{\"checkout\":{\"state\":\"ENABLED\","
+                  + "\"variants\":{\"on\":true,\"off\":false},\"defaultVariant\":\"off\","
+                  + "\"targeting\":{\"if\":[{\"==\":[{\"var\":\"plan\"},\"beta\"]},\"on\","
+                  + "{\"fractional\":[[\"on\",30],[\"off\",70]]}]}}}}");
+      api.setProviderAndWait(
+          "flagd",
+          new FlagdProvider(
+              FlagdOptions.builder()
+                  .resolverType(Config.Resolver.FILE)
+                  .offlineFlagSourcePath(flagdFlags.toString())
+                  .build()));
+      flagdOpenFeature = api.getClient("flagd");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    checkTheSameFlagEverywhere();
+  }
+
+  /** Each full-featured peer serves the beta rule and roughly the same 30 % rollout. */
+  private void checkTheSameFlagEverywhere() {
+    int[] on = new int[5];
+    for (int i = 0; i < USERS; i++) {
+      on[0] += flags.isEnabled(FLAG, brownoutUsers[i]) ? 1 : 0;
+      on[1] += unleash.isEnabled(FLAG, unleashUsers[i]) ? 1 : 0;
+      on[2] += launchDarkly.boolVariation(FLAG, launchDarklyUsers[i], false) ? 1 : 0;
+      on[3] += flagdOpenFeature.getBooleanValue(FLAG, false, openFeatureUsers[i]) ? 1 : 0;
+      on[4] += brownoutOpenFeature.getBooleanValue(FLAG, false, openFeatureUsers[i]) ? 1 : 0;
+      if (i % 10 == 0
+          && !(launchDarkly.boolVariation(FLAG, launchDarklyUsers[i], false)
+              && flagdOpenFeature.getBooleanValue(FLAG, false, openFeatureUsers[i]))) {
+        throw new IllegalStateException("a peer does not serve the beta rule to " + i);
+      }
+    }
+    // 10 % beta plus 30 % of the other 90 %: about 37 %, 379 of 1024.
+    for (int count : on) {
+      if (count < 300 || count > 460) {
+        throw new IllegalStateException("a peer is on for " + java.util.Arrays.toString(on));
+      }
+    }
   }
 
   /** Releases the clients. */
   @TearDown(Level.Trial)
-  public void tearDown() {
+  public void tearDown() throws IOException {
+    launchDarkly.close();
     unleash.shutdown();
     OpenFeatureAPI.getInstance().shutdown();
     flags.close();
@@ -234,5 +322,17 @@ public class FlagEvaluationBenchmark {
   public boolean ff4j() {
     nextUser();
     return ff4j.check(FLAG, ff4jContext);
+  }
+
+  /** LaunchDarkly's server SDK, offline, from a flag file. */
+  @Benchmark
+  public boolean launchDarkly() {
+    return launchDarkly.boolVariation(FLAG, launchDarklyUsers[nextUser()], false);
+  }
+
+  /** flagd's in-process evaluator through the OpenFeature SDK, from a flag file. */
+  @Benchmark
+  public boolean flagdInProcess() {
+    return flagdOpenFeature.getBooleanValue(FLAG, false, openFeatureUsers[nextUser()]);
   }
 }

@@ -1,6 +1,8 @@
 package dev.brownout.degrade;
 
-import java.lang.reflect.Method;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -14,18 +16,29 @@ import org.slf4j.MDC;
  * after it.
  */
 final class CallContext {
-  private static final @Nullable Method OTEL_CURRENT;
-  private static final @Nullable Method OTEL_MAKE_CURRENT;
+  // Method handles in static finals: the JIT inlines them, where a reflective call costs a lookup.
+  private static final @Nullable MethodHandle OTEL_CURRENT;
+  private static final @Nullable MethodHandle OTEL_MAKE_CURRENT;
 
   static {
-    Method current = null;
-    Method makeCurrent = null;
+    MethodHandle current = null;
+    MethodHandle makeCurrent = null;
     try {
       Class<?> context = Class.forName("io.opentelemetry.context.Context");
-      current = context.getMethod("current");
-      makeCurrent = context.getMethod("makeCurrent");
-    } catch (ReflectiveOperationException | LinkageError e) {
+      Class<?> scope = Class.forName("io.opentelemetry.context.Scope");
+      MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+      current =
+          lookup
+              .findStatic(context, "current", MethodType.methodType(context))
+              .asType(MethodType.methodType(Object.class));
+      makeCurrent =
+          lookup
+              .findVirtual(context, "makeCurrent", MethodType.methodType(scope))
+              .asType(MethodType.methodType(AutoCloseable.class, Object.class));
+    } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
       // OpenTelemetry is not on the class path: nothing to carry.
+      current = null;
+      makeCurrent = null;
     }
     OTEL_CURRENT = current;
     OTEL_MAKE_CURRENT = makeCurrent;
@@ -33,10 +46,12 @@ final class CallContext {
 
   private final @Nullable Map<String, String> mdc;
   private final @Nullable Object otel;
-  private final @Nullable String idempotencyKey;
+  private final IdempotencyKey.@Nullable Key idempotencyKey;
 
   private CallContext(
-      @Nullable Map<String, String> mdc, @Nullable Object otel, @Nullable String idempotencyKey) {
+      @Nullable Map<String, String> mdc,
+      @Nullable Object otel,
+      IdempotencyKey.@Nullable Key idempotencyKey) {
     this.mdc = mdc;
     this.otel = otel;
     this.idempotencyKey = idempotencyKey;
@@ -47,8 +62,10 @@ final class CallContext {
     Object otel = null;
     if (OTEL_CURRENT != null) {
       try {
-        otel = OTEL_CURRENT.invoke(null);
-      } catch (ReflectiveOperationException | RuntimeException e) {
+        otel = (Object) OTEL_CURRENT.invokeExact();
+      } catch (Error e) {
+        throw e;
+      } catch (Throwable e) {
         otel = null;
       }
     }
@@ -63,7 +80,7 @@ final class CallContext {
     } else {
       MDC.clear();
     }
-    String keyBefore = IdempotencyKey.adopt(idempotencyKey);
+    IdempotencyKey.Key keyBefore = IdempotencyKey.adopt(idempotencyKey);
     AutoCloseable scope = openOtelScope();
     try {
       return work.call();
@@ -100,8 +117,10 @@ final class CallContext {
       return null;
     }
     try {
-      return (AutoCloseable) OTEL_MAKE_CURRENT.invoke(otel);
-    } catch (ReflectiveOperationException | RuntimeException e) {
+      return (AutoCloseable) OTEL_MAKE_CURRENT.invokeExact(otel);
+    } catch (Error e) {
+      throw e;
+    } catch (Throwable e) {
       return null;
     }
   }

@@ -24,10 +24,31 @@ import org.jspecify.annotations.Nullable;
  * never reads it costs nothing.
  */
 public final class IdempotencyKey {
-  /** This thread's key: how many guarded calls are open on it, and their key once made. */
+  /**
+   * One guarded call's key, shared by its attempts on whatever thread they run: made the first time
+   * anything asks for it, so carrying it into an asynchronous attempt costs no random bytes.
+   */
+  static final class Key {
+    private @Nullable String value;
+
+    Key() {}
+
+    Key(String value) {
+      this.value = value;
+    }
+
+    synchronized String value() {
+      if (value == null) {
+        value = UUID.randomUUID().toString();
+      }
+      return value;
+    }
+  }
+
+  /** This thread's key: how many guarded calls are open on it, and their key. */
   private static final class Slot {
     int depth;
-    @Nullable String key;
+    @Nullable Key key;
   }
 
   private static final ThreadLocal<Slot> SLOT = ThreadLocal.withInitial(Slot::new);
@@ -41,9 +62,9 @@ public final class IdempotencyKey {
       return Optional.empty();
     }
     if (slot.key == null) {
-      slot.key = UUID.randomUUID().toString();
+      slot.key = new Key();
     }
-    return Optional.of(slot.key);
+    return Optional.of(slot.key.value());
   }
 
   /**
@@ -58,9 +79,9 @@ public final class IdempotencyKey {
           "an idempotency key is 1 to 255 characters, not blank, but had " + key.length());
     }
     Slot slot = SLOT.get();
-    String before = slot.key;
+    Key before = slot.key;
     slot.depth++;
-    slot.key = key;
+    slot.key = new Key(key);
     try {
       return call.call();
     } finally {
@@ -69,12 +90,12 @@ public final class IdempotencyKey {
     }
   }
 
-  /** Opens a guarded call: it shares the key of a call already open on this thread, if any. */
+  /** A guarded call starts on this thread: it shares the key of any call it is inside. */
   static void enter() {
     SLOT.get().depth++;
   }
 
-  /** Closes what {@link #enter} opened. */
+  /** The guarded call {@link #enter}ed last ends. */
   static void exit() {
     Slot slot = SLOT.get();
     if (--slot.depth == 0) {
@@ -82,15 +103,24 @@ public final class IdempotencyKey {
     }
   }
 
-  /** The key to carry to another thread: made now if a call is open, else null. */
-  static @Nullable String capture() {
-    return SLOT.get().depth == 0 ? null : current().orElse(null);
+  /** The key of the call in progress, not yet made, for its attempts elsewhere; null if none. */
+  static @Nullable Key capture() {
+    Slot slot = SLOT.get();
+    if (slot.depth == 0) {
+      return null;
+    }
+    if (slot.key == null) {
+      slot.key = new Key();
+    }
+    return slot.key;
   }
 
-  /** Installs a captured key on this thread; returns what {@link #restore} puts back. */
-  static @Nullable String adopt(@Nullable String key) {
+  /**
+   * Makes a captured key current on this thread; returns what was current, for {@link #restore}.
+   */
+  static @Nullable Key adopt(@Nullable Key key) {
     Slot slot = SLOT.get();
-    String before = slot.depth == 0 ? null : slot.key;
+    Key before = slot.depth == 0 ? null : slot.key;
     if (key != null) {
       slot.depth++;
       slot.key = key;
@@ -98,8 +128,8 @@ public final class IdempotencyKey {
     return before;
   }
 
-  /** Undoes {@link #adopt} of {@code key}. */
-  static void restore(@Nullable String adopted, @Nullable String before) {
+  /** Undoes {@link #adopt}. */
+  static void restore(@Nullable Key adopted, @Nullable Key before) {
     if (adopted != null) {
       Slot slot = SLOT.get();
       slot.depth--;

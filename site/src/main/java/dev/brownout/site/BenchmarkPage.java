@@ -4,6 +4,7 @@ import dev.brownout.core.json.JsonCodec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,7 +13,9 @@ import java.util.stream.Stream;
 
 /**
  * Draws the committed JMH results ({@code benchmarks/results/*.json}) as the site's benchmark page:
- * one table per results file, time and allocation per operation for each benchmark and parameter.
+ * for each results file, bar charts with Brownout and its peers side by side ({@link
+ * BenchmarkCharts}, written as SVG files beside the page), then the table of every figure: time and
+ * allocation per operation for each benchmark and parameter.
  */
 final class BenchmarkPage {
   private BenchmarkPage() {}
@@ -26,16 +29,44 @@ final class BenchmarkPage {
                 + "JMH results committed in `benchmarks/results/`, drawn here as they are. Each file comes"
                 + " from one run on a 2-core machine, so compare rows of one table, not across tables. Run"
                 + " them yourself with `benchmarks/run <regex> <name>` (see `benchmarks/README.md`).\n");
+    Files.createDirectories(page.getParent());
     List<Path> files;
     try (Stream<Path> listing = Files.exists(results) ? Files.list(results) : Stream.empty()) {
       files = listing.filter(p -> p.toString().endsWith(".json")).sorted().toList();
     }
     for (Path file : files) {
-      List<Map<String, Object>> runs =
-          List.of(JsonCodec.standard().decode(Files.readAllBytes(file), Map[].class));
-      text.append("\n## ")
-          .append(file.getFileName().toString().replace(".json", ""))
-          .append("\n\n");
+      if (Files.size(file) == 0) {
+        // JMH writes its file when the run ends: an empty one is a run still going.
+        System.out.println(
+            "Benchmarks: skipping " + file + ", which is empty (a run in progress?)");
+        continue;
+      }
+      List<Map<String, Object>> runs = read(file);
+      String name = file.getFileName().toString().replace(".json", "");
+      text.append("\n## ").append(name).append("\n\n");
+      List<BenchmarkCharts.Chart> charts;
+      if (!runs.isEmpty() && runs.get(0).containsKey("sentPerRequest")) {
+        charts =
+            BenchmarkCharts.rows(
+                runs, Map.of("allPerRequest", "Redis commands per request"), false);
+      } else if (!runs.isEmpty() && runs.get(0).containsKey("clientCpuMicrosPerRequest")) {
+        Map<String, String> metrics = new LinkedHashMap<>();
+        metrics.put("clientCpuMicrosPerRequest", "Client CPU µs per request");
+        metrics.put("redisCpuMicrosPerRequest", "Redis CPU µs per request");
+        charts = BenchmarkCharts.rows(runs, metrics, false);
+      } else {
+        charts = BenchmarkCharts.jmh(runs);
+      }
+      for (int i = 0; i < charts.size(); i++) {
+        String svg = "benchmarks/" + name + "-" + (i + 1) + ".svg";
+        Files.createDirectories(page.resolveSibling(svg).getParent());
+        Files.writeString(page.resolveSibling(svg), BenchmarkCharts.svg(charts.get(i)));
+        text.append("![")
+            .append(charts.get(i).summary().replace("[", "(").replace("]", ")"))
+            .append("](")
+            .append(svg)
+            .append(")\n\n");
+      }
       if (!runs.isEmpty() && runs.get(0).containsKey("sentPerRequest")) {
         commandCounts(runs, text);
         continue;
@@ -76,8 +107,34 @@ final class BenchmarkPage {
             .append(" |\n");
       }
     }
-    Files.createDirectories(page.getParent());
     Files.writeString(page, text.toString());
+  }
+
+  /** The rows of a results file: a JSON array of objects, as JMH and the counting tools write. */
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> read(Path file) throws IOException {
+    List<Map<String, Object>> runs;
+    try {
+      runs = List.of(JsonCodec.standard().decode(Files.readAllBytes(file), Map[].class));
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          file
+              + " is not a benchmark results file (a JSON array of runs, as JMH's -rf json"
+              + " writes): "
+              + e.getMessage(),
+          e);
+    }
+    for (Map<String, Object> run : runs) {
+      boolean jmh = run.get("benchmark") != null && run.get("primaryMetric") instanceof Map;
+      if (!jmh && run.get("library") == null) {
+        throw new IllegalStateException(
+            file
+                + " has a row that is neither a JMH run (benchmark, primaryMetric) nor a row"
+                + " with a library: "
+                + run.keySet());
+      }
+    }
+    return runs;
   }
 
   /** A column of a non-JMH results file: its header, its key, and whether it is code. */

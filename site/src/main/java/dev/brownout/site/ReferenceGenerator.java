@@ -22,15 +22,25 @@ import java.util.stream.Stream;
 public final class ReferenceGenerator {
   private ReferenceGenerator() {}
 
-  /** {@code ReferenceGenerator <pages dir> <output dir> [<benchmark results dir>]}. */
+  /**
+   * {@code ReferenceGenerator <pages dir> <output dir> [<benchmark results dir> [<repository
+   * root>]]}: with the repository, the admin API reference too.
+   */
   public static void main(String[] args) throws IOException {
-    if (args.length < 2 || args.length > 3) {
+    if (args.length < 2 || args.length > 4) {
       throw new IllegalArgumentException(
-          "usage: ReferenceGenerator <pages dir> <output dir> [<benchmark results dir>]");
+          "usage: ReferenceGenerator <pages dir> <output dir> [<benchmark results dir>"
+              + " [<repository root>]]");
     }
+    SiteBuilder.delete(Path.of(args[1])); // a page removed from the sources leaves no copy behind
     generate(Path.of(args[0]), Path.of(args[1]));
-    if (args.length == 3) {
+    if (args.length >= 3) {
       BenchmarkPage.write(Path.of(args[2]), Path.of(args[1]).resolve("benchmarks.md"));
+    }
+    if (args.length == 4) {
+      Files.writeString(
+          Path.of(args[1]).resolve("reference/admin-api.md"),
+          AdminApiReference.markdown(Path.of(args[3]).toAbsolutePath().normalize()));
     }
   }
 

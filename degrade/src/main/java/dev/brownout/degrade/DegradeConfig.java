@@ -199,6 +199,115 @@ public final class DegradeConfig {
                   + " changed settings) besides the store's change notifications.")
           .build();
 
+  /** Adaptive concurrency limits: the limit a limiter starts from. */
+  public static final ConfigKey<Integer> CONCURRENCY_INITIAL_LIMIT =
+      ConfigKey.of("brownout.degrade.concurrency.initial-limit", ValueType.integer(1, 100_000))
+          .defaultValue(20)
+          .doc(
+              "Adaptive concurrency limits: how many calls (or requests) may run at once before"
+                  + " the limiter has measured anything; it moves from there with the latency it"
+                  + " sees.")
+          .build();
+
+  /** The lowest the adaptive limit goes. */
+  public static final ConfigKey<Integer> CONCURRENCY_MIN_LIMIT =
+      ConfigKey.of("brownout.degrade.concurrency.min-limit", ValueType.integer(1, 100_000))
+          .defaultValue(2)
+          .doc(
+              "Adaptive concurrency limits: the lowest the limit goes, however slow the"
+                  + " dependency gets, so a few calls always probe it.")
+          .build();
+
+  /** The highest the adaptive limit goes. */
+  public static final ConfigKey<Integer> CONCURRENCY_MAX_LIMIT =
+      ConfigKey.of("brownout.degrade.concurrency.max-limit", ValueType.integer(1, 100_000))
+          .defaultValue(1000)
+          .doc("Adaptive concurrency limits: the highest the limit goes.")
+          .build();
+
+  /** How much slower than no-load latency is tolerated. */
+  public static final ConfigKey<Double> CONCURRENCY_TOLERANCE =
+      ConfigKey.of("brownout.degrade.concurrency.tolerance", ValueType.decimal(1, 10))
+          .defaultValue(1.5)
+          .doc(
+              "Adaptive concurrency limits: how much slower than the no-load latency calls may"
+                  + " get before the limit shrinks (1.5: half as slow again). Lower keeps latency"
+                  + " closer to the no-load latency and sheds sooner.")
+          .build();
+
+  /** How long a sampling window lasts. */
+  public static final ConfigKey<Duration> CONCURRENCY_WINDOW =
+      ConfigKey.of(
+              "brownout.degrade.concurrency.window",
+              ValueType.duration(Duration.ofMillis(1), Duration.ofSeconds(10)))
+          .defaultValue(Duration.ofMillis(100))
+          .doc(
+              "Adaptive concurrency limits: how often the limit is recomputed from the latencies"
+                  + " measured since (a window ends once it holds a few samples).")
+          .build();
+
+  /** Retry-After of a request the inbound limiter sheds. */
+  public static final ConfigKey<Duration> CONCURRENCY_RETRY_AFTER =
+      ConfigKey.of(
+              "brownout.degrade.concurrency.retry-after",
+              ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)))
+          .defaultValue(Duration.ofSeconds(1))
+          .doc("The Retry-After of the 503 that a request shed by ConcurrencyLimitFilter gets.")
+          .build();
+
+  /** How long the overload browse-only reason holds after reads were last shed. */
+  public static final ConfigKey<Duration> CONCURRENCY_BROWSE_ONLY_HOLD =
+      ConfigKey.of(
+              "brownout.degrade.concurrency.browse-only-hold",
+              ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)))
+          .defaultValue(Duration.ofSeconds(30))
+          .doc(
+              "When ConcurrencyLimitFilter enters browse-only before shedding reads: how long this"
+                  + " server stays browse-only after reads were last shed (a lease, renewed while"
+                  + " the overload lasts).")
+          .build();
+
+  /** Whether fault injection may run. */
+  public static final ConfigKey<Boolean> FAULTS_ENABLED =
+      ConfigKey.of("brownout.degrade.faults.enabled", ValueType.bool())
+          .defaultValue(false)
+          .doc(
+              "Whether fault-injection experiments (game days) may be started on this server."
+                  + " Off by default: the admin API refuses every experiment, and the fault"
+                  + " guards are not even installed.")
+          .build();
+
+  /** The longest an experiment may run. */
+  public static final ConfigKey<Duration> FAULTS_MAX_DURATION =
+      ConfigKey.of(
+              "brownout.degrade.faults.max-duration",
+              ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1)))
+          .defaultValue(Duration.ofHours(1))
+          .doc(
+              "The longest duration a fault-injection experiment may declare; it stops by itself"
+                  + " on every server when it runs out.")
+          .build();
+
+  /** The most latency an experiment may inject. */
+  public static final ConfigKey<Duration> FAULTS_MAX_LATENCY =
+      ConfigKey.of(
+              "brownout.degrade.faults.max-latency",
+              ValueType.duration(Duration.ofMillis(1), Duration.ofMinutes(10)))
+          .defaultValue(Duration.ofSeconds(30))
+          .doc("The most latency one fault-injection experiment may add to a call.")
+          .build();
+
+  /** How often experiments are re-read. */
+  public static final ConfigKey<Duration> FAULTS_REFRESH_INTERVAL =
+      ConfigKey.of(
+              "brownout.degrade.faults.refresh-interval",
+              ValueType.duration(Duration.ofMillis(10), Duration.ofMinutes(10)))
+          .defaultValue(Duration.ofSeconds(1))
+          .doc(
+              "How often each server re-reads the running experiments besides the store's change"
+                  + " notifications, and removes (and audits) the ones that ran out.")
+          .build();
+
   /**
    * A count-based breaker's rate and window from three keys, checked: the minimum number of calls
    * cannot exceed the window.
@@ -246,6 +355,17 @@ public final class DegradeConfig {
         RETRY_BUDGET_RATIO,
         RETRY_BUDGET_MIN_PER_SECOND,
         TIMEOUT_MAX_THREADS,
-        CONTROL_REFRESH_INTERVAL);
+        CONTROL_REFRESH_INTERVAL,
+        CONCURRENCY_INITIAL_LIMIT,
+        CONCURRENCY_MIN_LIMIT,
+        CONCURRENCY_MAX_LIMIT,
+        CONCURRENCY_TOLERANCE,
+        CONCURRENCY_WINDOW,
+        CONCURRENCY_RETRY_AFTER,
+        CONCURRENCY_BROWSE_ONLY_HOLD,
+        FAULTS_ENABLED,
+        FAULTS_MAX_DURATION,
+        FAULTS_MAX_LATENCY,
+        FAULTS_REFRESH_INTERVAL);
   }
 }

@@ -104,7 +104,7 @@ final class DegradeRoutes {
       throw ProblemException.badRequest(
           "automatic reasons are set by the write path, not by hand; use manual or maintenance");
     }
-    Instant now = Instant.now();
+    Instant now = readMode.clock().instant();
     if (body.eta() != null && !body.eta().isAfter(now)) {
       throw ProblemException.badRequest(
           "eta must be in the future (an ISO-8601 instant such as 2026-12-01T22:00:00Z) but was "

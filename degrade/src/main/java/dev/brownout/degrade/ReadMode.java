@@ -124,6 +124,11 @@ public final class ReadMode implements AutoCloseable {
    * should agree on the mode must share the store; a single-process application (or a test) passes
    * {@code InMemoryStateStore.create()}, and then only this process sees its reasons.
    */
+  /** The clock reasons are dated by, for the admin routes. */
+  BrownoutClock clock() {
+    return clock;
+  }
+
   public static Builder builder(StateStore store) {
     return new Builder(store);
   }

@@ -22,6 +22,8 @@ import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,11 +54,11 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * A call meets them in their documented order ({@code ORDER} on each annotation): fallback, retry,
- * circuit breaker, rate limiter, timeout, bulkhead; so every attempt passes through the breaker and
- * is bounded by the timeout, a bulkhead slot is held only while the call runs, and the fallback
- * sees the final outcome once. Methods returning {@code CompletionStage} are guarded through their
- * futures. Breakers, retries, bulkheads, rate limiters and named timeouts must be declared: a
- * misspelt name is an error when the proxy is built.
+ * circuit breaker, rate limiter, timeout, concurrency limit, bulkhead; so every attempt passes
+ * through the breaker and is bounded by the timeout, a bulkhead slot is held only while the call
+ * runs, and the fallback sees the final outcome once. Methods returning {@code CompletionStage} are
+ * guarded through their futures. Breakers, retries, bulkheads, rate limiters and named timeouts
+ * must be declared: a misspelt name is an error when the proxy is built.
  *
  * <p>What operators change through the admin API (a breaker forced open or closed, new settings for
  * a breaker, retry, bulkhead, rate limiter or timeout) is kept in the store's namespace {@code
@@ -81,6 +83,8 @@ public final class Resilience implements AutoCloseable {
   private final Map<String, Long> timeoutBase = new ConcurrentHashMap<>();
   private final Map<String, RetryBudget> failoverBudgets = new ConcurrentHashMap<>();
   private final Map<Class<?>, Object> fallbacks;
+  private final Map<String, ConcurrencyLimiter> limiters;
+  private final List<BoundedBuffer<?>> buffers;
   private final CircuitBreakerConfig defaultBreaker;
   private final double budgetRatio;
   private final double budgetMinPerSecond;
@@ -91,6 +95,18 @@ public final class Resilience implements AutoCloseable {
   private Resilience(Builder builder) {
     this.metrics = builder.metrics;
     this.fallbacks = Map.copyOf(builder.fallbacks);
+    Map<String, ConcurrencyLimiter> declaredLimiters = new LinkedHashMap<>(builder.limiters);
+    for (String name : builder.defaultLimiters) {
+      declaredLimiters.computeIfAbsent(
+          name,
+          n ->
+              ConcurrencyLimiter.builder(n)
+                  .settings(builder.settings)
+                  .metrics(builder.metrics)
+                  .build());
+    }
+    this.limiters = Collections.unmodifiableMap(declaredLimiters);
+    this.buffers = List.copyOf(builder.buffers);
     this.defaultBreaker = builder.defaultBreaker();
     this.budgetRatio = builder.settings.get(DegradeConfig.RETRY_BUDGET_RATIO);
     this.budgetMinPerSecond = builder.settings.get(DegradeConfig.RETRY_BUDGET_MIN_PER_SECOND);
@@ -185,6 +201,30 @@ public final class Resilience implements AutoCloseable {
   /** The names of the declared timeouts. */
   public Set<String> timeoutNames() {
     return new TreeSet<>(timeouts.keySet());
+  }
+
+  /** The names of the declared concurrency limiters. */
+  public Set<String> concurrencyLimiterNames() {
+    return new TreeSet<>(limiters.keySet());
+  }
+
+  /** A declared concurrency limiter. */
+  public ConcurrencyLimiter concurrencyLimiter(String name) {
+    ConcurrencyLimiter limiter = limiters.get(name);
+    if (limiter == null) {
+      throw new IllegalArgumentException(
+          "@ConcurrencyLimit names '"
+              + name
+              + "', which is not declared; declared: "
+              + new TreeSet<>(limiters.keySet())
+              + " (Resilience.Builder.concurrencyLimit)");
+    }
+    return limiter;
+  }
+
+  /** The bounded buffers registered for the admin API's view. */
+  List<BoundedBuffer<?>> buffers() {
+    return buffers;
   }
 
   /** A declared retry's policy now. */
@@ -441,12 +481,15 @@ public final class Resilience implements AutoCloseable {
    * with an ETag, and changed with {@code If-Match}; see the admin API reference.
    */
   public List<AdminRoute> adminRoutes() {
-    return DegradeRoutes.resilience(this);
+    List<AdminRoute> routes = new ArrayList<>(DegradeRoutes.resilience(this));
+    routes.addAll(OverloadRoutes.routes(this));
+    return routes;
   }
 
   /**
    * The guards for {@link Fallback}, {@link Retry}, {@link CircuitBreaker}, {@link RateLimit},
-   * {@link Timeout} and {@link Bulkhead}, for {@code GuardedProxies.builder().add(...)}.
+   * {@link Timeout}, {@link ConcurrencyLimit} and {@link Bulkhead}, for {@code
+   * GuardedProxies.builder().add(...)}.
    */
   public List<GuardFactory> guards() {
     return List.of(
@@ -455,6 +498,7 @@ public final class Resilience implements AutoCloseable {
         new BreakerGuard(name -> holder(name, "no circuit breaker named '")),
         new RateLimitGuard(rateLimiters, timeoutThreads.scheduler()),
         new TimeoutGuard(timeoutThreads, this::timeoutHolder, metrics),
+        new ConcurrencyLimitGuard(this::concurrencyLimiter),
         new BulkheadGuard(bulkheads));
   }
 
@@ -484,6 +528,9 @@ public final class Resilience implements AutoCloseable {
     private final Set<String> defaultRetries = new LinkedHashSet<>();
     private final Map<String, Duration> timeoutConfigs = new LinkedHashMap<>();
     private final Map<Class<?>, Object> fallbacks = new LinkedHashMap<>();
+    private final Map<String, ConcurrencyLimiter> limiters = new LinkedHashMap<>();
+    private final Set<String> defaultLimiters = new LinkedHashSet<>();
+    private final List<BoundedBuffer<?>> buffers = new ArrayList<>();
     private final Settings settings =
         Settings.of(
             List.of(
@@ -497,7 +544,12 @@ public final class Resilience implements AutoCloseable {
                 DegradeConfig.RETRY_BUDGET_RATIO,
                 DegradeConfig.RETRY_BUDGET_MIN_PER_SECOND,
                 DegradeConfig.TIMEOUT_MAX_THREADS,
-                DegradeConfig.CONTROL_REFRESH_INTERVAL));
+                DegradeConfig.CONTROL_REFRESH_INTERVAL,
+                DegradeConfig.CONCURRENCY_INITIAL_LIMIT,
+                DegradeConfig.CONCURRENCY_MIN_LIMIT,
+                DegradeConfig.CONCURRENCY_MAX_LIMIT,
+                DegradeConfig.CONCURRENCY_TOLERANCE,
+                DegradeConfig.CONCURRENCY_WINDOW));
     private final StateStore store;
     private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
 
@@ -610,6 +662,79 @@ public final class Resilience implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Declares an adaptive concurrency limiter named {@code name}, for {@link ConcurrencyLimit}
+     * methods that name it, with the settings {@code brownout.degrade.concurrency.*} (read when
+     * {@link #build()} runs) and this builder's metrics.
+     */
+    public Builder concurrencyLimit(String name) {
+      Objects.requireNonNull(name, "name");
+      if (limiters.containsKey(name)) {
+        throw new IllegalArgumentException(
+            "concurrency limiter '" + name + "' is already declared with concurrencyLimiter(...)");
+      }
+      defaultLimiters.add(name);
+      return this;
+    }
+
+    /**
+     * Declares a limiter built elsewhere, under its own name: one shared by several interfaces, or
+     * the inbound {@link ConcurrencyLimitFilter}'s, so that the admin API shows it too.
+     *
+     * @throws IllegalArgumentException if a limiter of that name is already declared
+     */
+    public Builder concurrencyLimiter(ConcurrencyLimiter limiter) {
+      Objects.requireNonNull(limiter, "limiter");
+      if (limiters.containsKey(limiter.name()) || defaultLimiters.contains(limiter.name())) {
+        throw new IllegalArgumentException(
+            "concurrency limiter '" + limiter.name() + "' is declared twice");
+      }
+      limiters.put(limiter.name(), limiter);
+      return this;
+    }
+
+    /**
+     * The limit the limiters of {@link #concurrencyLimit} start from ({@code
+     * brownout.degrade.concurrency.initial-limit}). Default 20.
+     */
+    public Builder concurrencyInitialLimit(int limit) {
+      settings.set(DegradeConfig.CONCURRENCY_INITIAL_LIMIT, limit);
+      return this;
+    }
+
+    /** Their lowest limit ({@code brownout.degrade.concurrency.min-limit}). Default 2. */
+    public Builder concurrencyMinLimit(int limit) {
+      settings.set(DegradeConfig.CONCURRENCY_MIN_LIMIT, limit);
+      return this;
+    }
+
+    /** Their highest limit ({@code brownout.degrade.concurrency.max-limit}). Default 1000. */
+    public Builder concurrencyMaxLimit(int limit) {
+      settings.set(DegradeConfig.CONCURRENCY_MAX_LIMIT, limit);
+      return this;
+    }
+
+    /**
+     * How much slower than no-load their calls may get before the limit shrinks ({@code
+     * brownout.degrade.concurrency.tolerance}). Default 1.5.
+     */
+    public Builder concurrencyTolerance(double ratio) {
+      settings.set(DegradeConfig.CONCURRENCY_TOLERANCE, ratio);
+      return this;
+    }
+
+    /** How often their limit is recomputed ({@code …concurrency.window}). Default 100 ms. */
+    public Builder concurrencyWindow(Duration window) {
+      settings.set(DegradeConfig.CONCURRENCY_WINDOW, window);
+      return this;
+    }
+
+    /** Shows {@code buffer} in the admin API ({@code GET /api/v1/buffers}). */
+    public Builder buffer(BoundedBuffer<?> buffer) {
+      buffers.add(Objects.requireNonNull(buffer, "buffer"));
+      return this;
+    }
+
     /** Declares a rate limiter. */
     public Builder rateLimiter(String name, RateLimiterConfig config) {
       rateLimiterConfigs.put(
@@ -661,7 +786,10 @@ public final class Resilience implements AutoCloseable {
       return this;
     }
 
-    /** Reads {@code brownout.degrade.breaker.*} and {@code retry.*} from {@code config}. */
+    /**
+     * Reads {@code brownout.degrade.breaker.*}, {@code retry.*}, {@code timeout.*}, {@code
+     * control.*} and {@code concurrency.*} (the limits, not the filter's) from {@code config}.
+     */
     public Builder config(BrownoutConfig config) {
       settings.config(config);
       return this;

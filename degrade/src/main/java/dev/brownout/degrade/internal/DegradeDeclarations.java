@@ -4,6 +4,7 @@ import dev.brownout.core.ModuleDeclarations;
 import dev.brownout.core.config.ConfigKey;
 import dev.brownout.core.metrics.MeterSpec;
 import dev.brownout.degrade.DegradeConfig;
+import dev.brownout.degrade.OverloadMeters;
 import dev.brownout.degrade.ReadMode;
 import dev.brownout.degrade.ResilienceMeters;
 import dev.brownout.degrade.WritePath;
@@ -31,6 +32,7 @@ public final class DegradeDeclarations implements ModuleDeclarations {
         new ArrayList<>(
             List.of(ReadMode.MODE, ReadMode.REFUSED, WritePath.TRANSITIONS, WritePath.PROBES));
     meters.addAll(ResilienceMeters.all());
+    meters.addAll(OverloadMeters.all());
     return meters;
   }
 }

@@ -1,5 +1,6 @@
 package dev.brownout.examples.drill;
 
+import dev.brownout.state.testservers.FaultProxy;
 import dev.brownout.state.testservers.RedisTestServer;
 import java.time.Duration;
 
@@ -12,11 +13,11 @@ final class RedisBehindProxy implements Drill.Store {
   static final Duration SLOW = Duration.ofMillis(600);
 
   private final RedisTestServer redis;
-  private final DrillProxy proxy;
+  private final FaultProxy proxy;
 
   private RedisBehindProxy(RedisTestServer redis) {
     this.redis = redis;
-    this.proxy = DrillProxy.to(redis.port());
+    this.proxy = FaultProxy.to(redis.port());
   }
 
   static RedisBehindProxy launch() {

@@ -86,8 +86,10 @@ public final class ConfigurationMetadata {
                 "Brownout: every key is declared by a module and checked by that declaration.")));
     document.put("properties", properties);
     document.put("hints", hints);
+    // Map.of's iteration order differs between JVM runs; sorted keys keep the jar reproducible.
     return new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .writeValueAsString(document)
         + "\n";
   }

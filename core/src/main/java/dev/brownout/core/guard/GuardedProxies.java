@@ -241,6 +241,7 @@ public final class GuardedProxies {
     Map<Method, Next> chains = new HashMap<>();
     List<String> problems = new ArrayList<>();
     List<String> applied = new ArrayList<>();
+    requireReachable(api, problems);
     for (Method method : api.getMethods()) {
       if (Modifier.isStatic(method.getModifiers())) {
         continue;
@@ -322,6 +323,30 @@ public final class GuardedProxies {
   }
 
   private static final Object[] NO_ARGS = new Object[0];
+
+  /**
+   * On the module path, the proxy calls {@code api}'s methods from Brownout's module: a package its
+   * module does not export to it fails here, naming the line to add, instead of at the first call.
+   */
+  private static void requireReachable(Class<?> api, List<String> problems) {
+    Module module = api.getModule();
+    Module brownout = GuardedProxies.class.getModule();
+    String pkg = api.getPackageName();
+    if (module.isNamed() && !module.isExported(pkg, brownout) && !module.isOpen(pkg, brownout)) {
+      problems.add(
+          "module "
+              + module.getName()
+              + " does not export "
+              + pkg
+              + " to "
+              + (brownout.isNamed() ? brownout.getName() : "Brownout")
+              + ", so the proxy cannot call "
+              + api.getSimpleName()
+              + "'s methods; add 'exports "
+              + pkg
+              + " to dev.brownout.core;' to its module-info.java");
+    }
+  }
 
   private static Object invokeTarget(Object target, Method method, Object[] args) throws Throwable {
     try {

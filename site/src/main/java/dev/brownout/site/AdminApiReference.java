@@ -2,6 +2,7 @@ package dev.brownout.site;
 
 import dev.brownout.core.admin.AdminApi;
 import dev.brownout.core.admin.AdminRoute;
+import dev.brownout.degrade.FaultInjection;
 import dev.brownout.degrade.ReadMode;
 import dev.brownout.degrade.Resilience;
 import dev.brownout.flags.Flags;
@@ -58,11 +59,13 @@ final class AdminApiReference {
     try (InMemoryStateStore store = InMemoryStateStore.create();
         Flags flags = Flags.builder(store).build();
         ReadMode readMode = ReadMode.builder(store).build();
-        Resilience resilience = Resilience.builder(store).circuitBreaker("payments").build()) {
+        Resilience resilience = Resilience.builder(store).circuitBreaker("payments").build();
+        FaultInjection faults = FaultInjection.builder(store).enabled(true).build()) {
       List<AdminRoute> modules = new ArrayList<>();
       byModule.put("brownout-flags", flags.adminRoutes());
       byModule.put("brownout-degrade (browse-only)", readMode.adminRoutes());
       byModule.put("brownout-degrade (guarded calls)", resilience.adminRoutes());
+      byModule.put("brownout-degrade (fault injection)", faults.adminRoutes());
       byModule.values().forEach(modules::addAll);
       AdminApi api =
           AdminApi.builder()

@@ -5,6 +5,7 @@ import dev.brownout.core.admin.BearerTokenAuthenticator;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.ConfigurationException;
 import dev.brownout.core.config.CoreConfig;
+import dev.brownout.degrade.DegradeConfig;
 import dev.brownout.examples.booking.BookingApp;
 import dev.brownout.examples.booking.Database;
 import dev.brownout.examples.booking.PaymentService;
@@ -42,6 +43,11 @@ public final class DemoApplication implements AutoCloseable {
       builder.set(override.substring(0, equals), override.substring(equals + 1));
     }
     BrownoutConfig config = builder.build();
+    // A demo is where game days are rehearsed: fault injection is on unless set otherwise (an
+    // application must turn it on itself).
+    if (config.origin(DegradeConfig.FAULTS_ENABLED).equals("default")) {
+      config = builder.set(DegradeConfig.FAULTS_ENABLED, true).build();
+    }
     if (config.get(CoreConfig.ADMIN_WRITE_TOKENS).isEmpty()) {
       config =
           builder

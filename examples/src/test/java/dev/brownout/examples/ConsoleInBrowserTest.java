@@ -287,6 +287,44 @@ class ConsoleInBrowserTest {
   }
 
   @Test
+  void anOperatorRunsAGameDayFromTheConsole() throws Exception {
+    String chromium = requireChromium();
+    try (DemoApplication demo = DemoApplication.start("--site-port", "0", "--admin-port", "0")) {
+      URI console = demo.app().admin().uri().resolve("console");
+      try (Browser browser = new Browser(chromium, console)) {
+        Page page = browser.page;
+        browser.connect(demo.token());
+        assertThat(page.eval("document.getElementById('faults-section').hidden")).isEqualTo(false);
+        page.fill("fault-id", "payments-down");
+        page.fill("fault-kind", "exception");
+        page.fill("fault-calls", "Client.charge");
+        page.fill("fault-percentage", "50");
+        page.fill("fault-duration", "PT5M");
+        page.click("#faults-form", "Start experiment");
+        page.done("Start experiment: done");
+        page.await("document.querySelector('tr[data-fault=\"payments-down\"]') !== null");
+        assertThat(demo.app().faults().running())
+            .extracting(experiment -> experiment.id() + " " + experiment.percentage())
+            .containsExactly("payments-down 50.0");
+
+        page.click("tr[data-fault=\"payments-down\"]", "Stop");
+        page.done("Stop: done");
+        page.await("document.querySelector('tr[data-fault=\"payments-down\"]') === null");
+        assertThat(demo.app().faults().running()).isEmpty();
+      }
+      String audit =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(demo.app().admin().uri().resolve("api/v1/audit"))
+                      .header("Authorization", "Bearer " + demo.token())
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertThat(audit).contains("faults.start").contains("faults.stop").contains("payments-down");
+    }
+  }
+
+  @Test
   void anOperatorRunsAStagedRolloutFromTheConsoleMountedUnderAServletPath() throws Exception {
     String chromium = requireChromium();
     InMemoryStateStore store = InMemoryStateStore.create();

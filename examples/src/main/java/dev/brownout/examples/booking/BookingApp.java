@@ -6,6 +6,7 @@ import dev.brownout.core.admin.AdminRoute;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.guard.GuardedProxies;
 import dev.brownout.core.metrics.BrownoutMetrics;
+import dev.brownout.degrade.FaultInjection;
 import dev.brownout.degrade.ReadMode;
 import dev.brownout.degrade.ReadModeFilter;
 import dev.brownout.degrade.Resilience;
@@ -105,6 +106,7 @@ public final class BookingApp implements AutoCloseable {
   private final Flags flags;
   private final ReadMode readMode;
   private final Resilience resilience;
+  private final FaultInjection faults;
   private final Rollouts rollouts;
   private final Sessions sessions;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -160,7 +162,10 @@ public final class BookingApp implements AutoCloseable {
     this.rollouts = closing(Rollouts.builder(flags).config(config).metrics(metrics).build());
     startInstantBookRollout();
 
-    GuardedProxies timed = GuardedProxies.builder().add(resilience.guards()).build();
+    // Game days: faults injected into the payment calls, started and stopped by an operator.
+    this.faults = closing(FaultInjection.builder(store).config(config).metrics(metrics).build());
+    GuardedProxies timed =
+        GuardedProxies.builder().add(resilience.guards()).add(faults.guards()).build();
     List<PaymentProvider> chain = new ArrayList<>();
     for (int i = 0; i < options.payments().size(); i++) {
       chain.add(
@@ -184,6 +189,7 @@ public final class BookingApp implements AutoCloseable {
     List<AdminRoute> routes = new ArrayList<>(flags.adminRoutes());
     routes.addAll(readMode.adminRoutes());
     routes.addAll(resilience.adminRoutes());
+    routes.addAll(faults.adminRoutes());
     AdminApi api = AdminApi.builder().config(config).metrics(metrics).routes(routes).build();
     this.admin = closing(AdminServer.builder(api).config(config).metrics(metrics).start());
   }
@@ -344,6 +350,11 @@ public final class BookingApp implements AutoCloseable {
   /** The breakers, timeouts and failover chain. */
   public Resilience resilience() {
     return resilience;
+  }
+
+  /** The game-day fault injection into the payment calls. */
+  public FaultInjection faults() {
+    return faults;
   }
 
   /** The payment providers' names, primary first; each is also its breaker's name. */

@@ -154,6 +154,8 @@ class AdminApiProperties {
                 "..",
                 "%2F",
                 "a%00b",
+                "%",
+                "%zz",
                 "force-open",
                 "close",
                 "reset",

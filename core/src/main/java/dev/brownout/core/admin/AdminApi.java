@@ -204,6 +204,21 @@ public final class AdminApi {
       gate.refusal = problem(request, match.problem);
       return gate;
     }
+    if (request.malformedQuery().isPresent()) {
+      gate.routeId = match.route.id();
+      gate.refusal =
+          problem(
+              request,
+              Problem.of(
+                  "bad-request",
+                  "Bad request",
+                  400,
+                  "the query's '"
+                      + request.malformedQuery().get()
+                      + "' is not valid percent-encoding (a % must be followed by two hex"
+                      + " digits)"));
+      return gate;
+    }
     gate.routeId = match.route.id();
     AdminPrincipal who = principal.get();
     if (!who.access().allows(match.route.access())) {

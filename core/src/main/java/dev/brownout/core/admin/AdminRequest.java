@@ -32,6 +32,9 @@ public final class AdminRequest {
   private final @Nullable AdminPrincipal principal;
   private final JsonCodec codec;
 
+  /** The first pair of the query string that is not valid percent-encoding; null if none. */
+  private final @Nullable String malformedQuery;
+
   private AdminRequest(Builder builder) {
     this.method = builder.method;
     this.path = builder.path;
@@ -39,6 +42,7 @@ public final class AdminRequest {
     this.headers = builder.headers;
     this.body = builder.body;
     this.nativeRequest = builder.nativeRequest;
+    this.malformedQuery = builder.malformedQuery;
     this.pathParams = Map.of();
     this.principal = null;
     this.codec = JsonCodec.standard();
@@ -51,6 +55,7 @@ public final class AdminRequest {
     this.query = base.query;
     this.headers = base.headers;
     this.body = base.body;
+    this.malformedQuery = base.malformedQuery;
     this.nativeRequest = base.nativeRequest;
     this.pathParams = Map.copyOf(pathParams);
     this.principal = principal;
@@ -59,6 +64,11 @@ public final class AdminRequest {
 
   AdminRequest routed(Map<String, String> params, AdminPrincipal who) {
     return new AdminRequest(this, params, who);
+  }
+
+  /** The first query pair that is not valid percent-encoding, if any; the API refuses it (400). */
+  public Optional<String> malformedQuery() {
+    return Optional.ofNullable(malformedQuery);
   }
 
   /** Starts a request; {@code path} is the raw (percent-encoded) path below the admin root. */
@@ -225,6 +235,8 @@ public final class AdminRequest {
 
   /** Builds an {@link AdminRequest}. */
   public static final class Builder {
+    private @Nullable String malformedQuery;
+
     private final String method;
     private final String path;
     private final Map<String, List<String>> query = new LinkedHashMap<>();
@@ -253,11 +265,23 @@ public final class AdminRequest {
           continue;
         }
         int equals = pair.indexOf('=');
-        String name =
-            URLDecoder.decode(
-                equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
-        String value =
-            equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+        String name;
+        String value;
+        try {
+          name =
+              URLDecoder.decode(
+                  equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+          value =
+              equals < 0
+                  ? ""
+                  : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+          // A client's malformed escape ("%", "%zz"): the API answers 400 naming it.
+          if (malformedQuery == null) {
+            malformedQuery = pair;
+          }
+          continue;
+        }
         query.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
       }
       return this;

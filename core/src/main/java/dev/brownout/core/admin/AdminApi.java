@@ -251,7 +251,21 @@ public final class AdminApi {
   private record Match(@Nullable AdminRoute route, Map<String, String> params, Problem problem) {}
 
   private Match match(AdminRequest request) {
-    List<String> segments = AdminRequest.segments(request.path());
+    List<String> segments;
+    try {
+      segments = AdminRequest.segments(request.path());
+    } catch (IllegalArgumentException e) {
+      return new Match(
+          null,
+          Map.of(),
+          Problem.of(
+              "bad-request",
+              "Bad request",
+              400,
+              "the path "
+                  + request.path()
+                  + " is not valid percent-encoding (a % must be followed by two hex digits)"));
+    }
     Set<String> allowed = new LinkedHashSet<>();
     for (AdminRoute route : routes) {
       Optional<List<String>> params = route.match(segments);

@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** A query string a client got wrong is a 400 that names it, and reaches no route. */
+/** A path or query string a client escaped wrongly is a 400 that names it, and reaches no route. */
 class MalformedQueryTest {
   static final String TOKEN = "write-token-0123456789abcdef";
 
   @Test
-  void anIncompleteOrNonHexEscapeIsRefusedWith400() {
+  void anIncompleteOrNonHexEscapeInThePathOrQueryIsRefusedWith400() {
     AtomicInteger reached = new AtomicInteger();
     AdminApi api =
         AdminApi.builder()
@@ -41,6 +41,13 @@ class MalformedQueryTest {
           .contains("percent-encoding");
     }
     assertThat(reached).hasValue(0);
+
+    for (String path : List.of("/api/v1/things/%", "/api/v1/%zz")) {
+      AdminResponse response =
+          api.handle(
+              AdminRequest.builder("GET", path).header("Authorization", "Bearer " + TOKEN).build());
+      assertThat(response.status()).as(path).isEqualTo(400);
+    }
 
     AdminResponse fine =
         api.handle(

@@ -3,7 +3,6 @@ package dev.brownout.flags;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
-import org.jspecify.annotations.Nullable;
 
 /**
  * One condition of a rule, its operands parsed once when the flag is compiled, and the context's
@@ -15,6 +14,7 @@ final class CompiledCondition {
   private final boolean byKey;
   private final Operator operator;
   private final String[] texts;
+  private final int[] textHashes;
   private final double[] numbers;
   private final Semver[] versions;
   private final Instant[] instants;
@@ -32,36 +32,43 @@ final class CompiledCondition {
     this.byKey = attribute.equals("key");
     this.operator = operator;
     this.texts = texts;
+    this.textHashes = new int[texts.length];
+    for (int i = 0; i < texts.length; i++) {
+      textHashes[i] = texts[i].hashCode();
+    }
     this.numbers = numbers;
     this.versions = versions;
     this.instants = instants;
     this.segments = segments;
   }
 
-  // The common operators stay small enough for the JIT to inline into evaluation, reading the
-  // attribute's text as the context holds it; the rest (text matching, numbers, dates, versions,
-  // segments) are a call away.
+  // The common operators stay small enough for the JIT to inline into evaluation; the rest (text
+  // matching, numbers, dates, versions, segments) are a call away. The attribute is found once,
+  // with its text and its parsed forms together.
   boolean matches(FlagContext context) {
-    String value = byKey ? context.attribute(attribute) : context.attributes().get(attribute);
     if (operator == Operator.IN) {
+      FlagContext.Attribute value = context.slot(attribute, byKey);
       return value != null && isListed(value);
     }
     if (operator == Operator.NOT_IN) {
+      FlagContext.Attribute value = context.slot(attribute, byKey);
       return value == null || !isListed(value);
     }
-    return matchesOther(context, value);
+    return matchesOther(context);
   }
 
-  private boolean matchesOther(FlagContext context, @Nullable String value) {
+  private boolean matchesOther(FlagContext context) {
     if (segments.length > 0) {
       return inSegments(context) == (operator == Operator.IN_SEGMENT);
     }
-    if (value == null) {
+    FlagContext.Attribute attribute = context.slot(this.attribute, byKey);
+    if (attribute == null) {
       return false;
     }
     if (operator == Operator.STARTS_WITH
         || operator == Operator.ENDS_WITH
         || operator == Operator.CONTAINS) {
+      String value = attribute.text;
       for (String operand : texts) {
         boolean hit =
             operator == Operator.STARTS_WITH
@@ -75,8 +82,7 @@ final class CompiledCondition {
       }
       return false;
     }
-    FlagContext.Attribute parsed = context.slot(attribute, byKey);
-    return parsed != null && matchesParsed(parsed);
+    return matchesParsed(attribute);
   }
 
   private boolean inSegments(FlagContext context) {
@@ -88,9 +94,14 @@ final class CompiledCondition {
     return false;
   }
 
-  private boolean isListed(String value) {
-    for (String text : texts) {
-      if (text.equals(value)) {
+  // Hashes first: the attribute keeps its text's hash, so a value that is not listed (most of them)
+  // is told apart without reading its text.
+  private boolean isListed(FlagContext.Attribute value) {
+    int hash = value.hash;
+    String[] operands = texts;
+    int[] hashes = textHashes;
+    for (int i = 0; i < operands.length; i++) {
+      if (hashes[i] == hash && operands[i].equals(value.text)) {
         return true;
       }
     }

@@ -27,7 +27,7 @@ final class CompiledFlag {
   private final boolean enabled;
   private final String[] prerequisiteFlags;
   private final String[] prerequisiteVariants;
-  private final Map<String, Integer> targets;
+  private final UnitTable targets;
   private final CompiledRule[] rules;
   private final CompiledServe fallthrough;
   private final Class<?> valueClass;
@@ -99,7 +99,7 @@ final class CompiledFlag {
         }
       }
     }
-    this.targets = Map.copyOf(targetMap);
+    this.targets = UnitTable.of(targetMap);
     List<CompiledRule> compiledRules = new ArrayList<>();
     Set<String> referenced = new HashSet<>();
     if (definition.rules() != null) {
@@ -292,8 +292,8 @@ final class CompiledFlag {
     if (prerequisiteFlags.length > 0 && !prerequisitesHold(context, flags, 0)) {
       return new Decision(PREREQUISITE_FAILED, null);
     }
-    Integer target = targets.get(context.key());
-    if (target != null) {
+    int target = targets.find(context.key(), context.keyHash());
+    if (target != UnitTable.ABSENT) {
       return new Decision(target, null);
     }
     for (CompiledRule rule : rules) {
@@ -326,8 +326,8 @@ final class CompiledFlag {
       return PREREQUISITE_FAILED;
     }
     if (!targets.isEmpty()) {
-      Integer target = targets.get(context.key());
-      if (target != null) {
+      int target = targets.find(context.key(), context.keyHash());
+      if (target != UnitTable.ABSENT) {
         return target;
       }
     }

@@ -11,8 +11,8 @@ final class CompiledSegment {
 
   private final @Nullable SegmentDefinition definition;
   private final long version;
-  private final Set<String> included;
-  private final Set<String> excluded;
+  private final UnitTable included;
+  private final UnitTable excluded;
   private final CompiledCondition[][] rules;
 
   /**
@@ -24,14 +24,16 @@ final class CompiledSegment {
     this.definition = definition;
     this.version = version;
     if (definition == null) {
-      this.included = Set.of();
-      this.excluded = Set.of();
+      this.included = UnitTable.of(Set.of());
+      this.excluded = UnitTable.of(Set.of());
       this.rules = new CompiledCondition[0][];
       return;
     }
     definition.validate();
-    this.included = definition.included() == null ? Set.of() : Set.copyOf(definition.included());
-    this.excluded = definition.excluded() == null ? Set.of() : Set.copyOf(definition.excluded());
+    this.included =
+        UnitTable.of(definition.included() == null ? Set.of() : Set.copyOf(definition.included()));
+    this.excluded =
+        UnitTable.of(definition.excluded() == null ? Set.of() : Set.copyOf(definition.excluded()));
     List<SegmentDefinition.Rule> list = definition.rules() == null ? List.of() : definition.rules();
     this.rules = new CompiledCondition[list.size()][];
     for (int i = 0; i < list.size(); i++) {
@@ -45,10 +47,11 @@ final class CompiledSegment {
   /** Whether the unit is in the segment. */
   boolean contains(FlagContext context) {
     String key = context.key();
-    if (!excluded.isEmpty() && excluded.contains(key)) {
+    int hash = context.keyHash();
+    if (!excluded.isEmpty() && excluded.contains(key, hash)) {
       return false;
     }
-    if (!included.isEmpty() && included.contains(key)) {
+    if (!included.isEmpty() && included.contains(key, hash)) {
       return true;
     }
     for (CompiledCondition[] rule : rules) {

@@ -1,5 +1,7 @@
 package dev.brownout.flags;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
@@ -21,22 +23,33 @@ public final class FlagContext {
   private final String key;
   // Encoded once here: every flag that buckets by key hashes these bytes.
   private final byte[] keyUtf8;
+  private final int keyHash;
   private final Map<String, String> attributes;
-  // The same attributes with room for their parsed forms.
-  private final Map<String, Attribute> parsed;
+  // The same attributes, flat, with room for their parsed forms: a rule finds its attribute by
+  // scanning a few names (by identity first: names in code are literals, as are the compiled
+  // rules' interned names) instead of probing a hash table.
+  // Name, attribute, name, attribute...: one array to read, not two.
+  private final Object[] entries;
+  // Past a few attributes a scan costs more than a probe: then they are found by name here.
+  private final @Nullable Map<String, Attribute> many;
   private final @Nullable Attribute keyAttribute;
+  private static final int SCANNED = 12;
 
   private FlagContext(String key, Map<String, String> attributes) {
     this.key = key;
     this.keyUtf8 = key.getBytes(StandardCharsets.UTF_8);
+    this.keyHash = key.hashCode();
     this.attributes = attributes;
-    if (attributes.isEmpty()) {
-      this.parsed = Map.of();
-    } else {
-      Map<String, Attribute> slots = new HashMap<>();
-      attributes.forEach((name, value) -> slots.put(name, new Attribute(value)));
-      this.parsed = Map.copyOf(slots);
+    Map<String, Attribute> byName = new HashMap<>();
+    this.entries = new Object[2 * attributes.size()];
+    int i = 0;
+    for (Map.Entry<String, String> attribute : attributes.entrySet()) {
+      Attribute slot = new Attribute(attribute.getValue());
+      entries[i++] = attribute.getKey();
+      entries[i++] = slot;
+      byName.put(attribute.getKey(), slot);
     }
+    this.many = attributes.size() > SCANNED ? Map.copyOf(byName) : null;
     this.keyAttribute = key.isEmpty() ? null : new Attribute(key);
   }
 
@@ -47,25 +60,42 @@ public final class FlagContext {
    */
   static final class Attribute {
     private static final Object NONE = new Object();
+    // The number's bits before the first parse: a NaN no parse produces (a parse that fails
+    // stores the canonical NaN).
+    private static final long UNPARSED = 0x7ff0_dead_0000_0001L;
+    private static final VarHandle NUMBER;
+
+    static {
+      try {
+        NUMBER = MethodHandles.lookup().findVarHandle(Attribute.class, "numberBits", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
 
     final String text;
-    private @Nullable Object number;
+    // The text's hash, kept here so that a rule listing values can pass over one that is not
+    // listed without reading the text at all.
+    final int hash;
+    // Read and written opaquely: one untorn 64-bit value, no fence, no box to follow.
+    private long numberBits = UNPARSED;
     private @Nullable Object instant;
     private @Nullable Object version;
 
     Attribute(String text) {
       this.text = text;
+      this.hash = text.hashCode();
     }
 
     /** The attribute as a number, or NaN if it is not one. */
     double number() {
-      Object value = number;
-      if (value == null) {
+      long bits = (long) NUMBER.getOpaque(this);
+      if (bits == UNPARSED) {
         Double parsed = Operator.number(text);
-        value = parsed == null ? NONE : parsed;
-        number = value;
+        bits = Double.doubleToRawLongBits(parsed == null ? Double.NaN : parsed);
+        NUMBER.setOpaque(this, bits);
       }
-      return value == NONE ? Double.NaN : (Double) value;
+      return Double.longBitsToDouble(bits);
     }
 
     /** The attribute as an ISO-8601 instant, or null. */
@@ -111,6 +141,11 @@ public final class FlagContext {
     return keyUtf8;
   }
 
+  /** The key's {@link String#hashCode}, for looking it up in the lists of units. */
+  int keyHash() {
+    return keyHash;
+  }
+
   /** The key. */
   public String key() {
     return key;
@@ -123,7 +158,29 @@ public final class FlagContext {
 
   /** An attribute with its parsed forms; {@code key} is the key. Null if absent. */
   @Nullable Attribute slot(String name, boolean byKey) {
-    return byKey ? keyAttribute : parsed.get(name);
+    if (byKey) {
+      return keyAttribute;
+    }
+    if (many != null) {
+      return many.get(name);
+    }
+    Object[] all = entries;
+    for (int i = 0; i < all.length; i += 2) {
+      if (all[i] == name) {
+        return (Attribute) all[i + 1];
+      }
+    }
+    return slotByEquals(name);
+  }
+
+  private @Nullable Attribute slotByEquals(String name) {
+    Object[] all = entries;
+    for (int i = 0; i < all.length; i += 2) {
+      if (name.equals(all[i])) {
+        return (Attribute) all[i + 1];
+      }
+    }
+    return null;
   }
 
   /** Every attribute but the key. */

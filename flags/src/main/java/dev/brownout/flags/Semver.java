@@ -16,16 +16,38 @@ final class Semver implements Comparable<Semver> {
   private final long major;
   private final long minor;
   private final long patch;
-  // Pre-release identifiers; numeric ones also as numbers (-1 for alphanumeric ones).
+  // Pre-release identifiers, and for each two longs to compare them by without reading the text:
+  // the number (-1 for an alphanumeric identifier), and an alphanumeric identifier of up to seven
+  // characters packed big-endian into the low 56 bits, which orders as the text does (-1 for a
+  // number or a longer identifier, compared as text).
   private final String[] pre;
-  private final long[] preNumbers;
+  private final int preCount;
+  private final long[] preKeys;
 
-  private Semver(long major, long minor, long patch, String[] pre, long[] preNumbers) {
+  private Semver(long major, long minor, long patch, String[] pre) {
     this.major = major;
     this.minor = minor;
     this.patch = patch;
     this.pre = pre;
-    this.preNumbers = preNumbers;
+    this.preCount = pre.length;
+    this.preKeys = new long[2 * pre.length];
+    for (int k = 0; k < pre.length; k++) {
+      long number = numeric(pre[k]);
+      preKeys[2 * k] = number;
+      preKeys[2 * k + 1] = number >= 0 ? -1 : packed(pre[k]);
+    }
+  }
+
+  /** Up to seven ASCII characters, big-endian, so that the longs order as the texts do; or -1. */
+  private static long packed(String identifier) {
+    if (identifier.length() > 7) {
+      return -1;
+    }
+    long packed = 0;
+    for (int i = 0; i < identifier.length(); i++) {
+      packed |= (long) identifier.charAt(i) << (8 * (6 - i));
+    }
+    return packed;
   }
 
   /** The version {@code text} names, or null if it is not a version. */
@@ -61,17 +83,13 @@ final class Semver implements Comparable<Semver> {
       break;
     }
     if (i == end) {
-      return new Semver(core[0], core[1], core[2], NONE, new long[0]);
+      return new Semver(core[0], core[1], core[2], NONE);
     }
     if (text.charAt(i) != '-' || !identifiers(text, i + 1, end, true)) {
       return null;
     }
     String[] pre = text.substring(i + 1, end).split("\\.", -1);
-    long[] numbers = new long[pre.length];
-    for (int k = 0; k < pre.length; k++) {
-      numbers[k] = numeric(pre[k]);
-    }
-    return new Semver(core[0], core[1], core[2], pre, numbers);
+    return new Semver(core[0], core[1], core[2], pre);
   }
 
   /** Whether text[from, to) is dot-separated, non-empty identifiers of [0-9A-Za-z-]. */
@@ -127,26 +145,35 @@ final class Semver implements Comparable<Semver> {
     if (c != 0) {
       return c;
     }
-    if (pre.length == 0 || other.pre.length == 0) {
+    int count = preCount;
+    int otherCount = other.preCount;
+    if (count == 0 || otherCount == 0) {
       // A release sorts after its pre-releases.
-      return Integer.compare(other.pre.length == 0 ? 0 : 1, pre.length == 0 ? 0 : 1);
+      return Integer.compare(otherCount == 0 ? 0 : 1, count == 0 ? 0 : 1);
     }
-    for (int i = 0; i < Math.min(pre.length, other.pre.length); i++) {
-      long a = preNumbers[i];
-      long b = other.preNumbers[i];
+    long[] keys = preKeys;
+    long[] otherKeys = other.preKeys;
+    for (int i = 0; i < Math.min(count, otherCount); i++) {
+      long a = keys[2 * i];
+      long b = otherKeys[2 * i];
       if (a >= 0 && b >= 0) {
         c = Long.compare(a, b);
       } else if (a >= 0 || b >= 0) {
         // Numeric identifiers have lower precedence than alphanumeric ones.
         c = a >= 0 ? -1 : 1;
       } else {
-        c = pre[i].compareTo(other.pre[i]);
+        long packedA = keys[2 * i + 1];
+        long packedB = otherKeys[2 * i + 1];
+        c =
+            packedA >= 0 && packedB >= 0
+                ? Long.compare(packedA, packedB)
+                : pre[i].compareTo(other.pre[i]);
       }
       if (c != 0) {
         return c;
       }
     }
-    return Integer.compare(pre.length, other.pre.length);
+    return Integer.compare(count, otherCount);
   }
 
   @Override

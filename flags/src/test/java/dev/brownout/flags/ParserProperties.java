@@ -62,4 +62,24 @@ class ParserProperties {
     assertThat(a.compareTo(a)).isZero();
     assertThat(both).hasSize(2);
   }
+
+  @Property(tries = 3000)
+  void alphanumericPreReleasesOrderAsTheirText(
+      @ForAll("alphanumeric") String a, @ForAll("alphanumeric") String b) {
+    Semver left = Semver.parse("1.0.0-" + a);
+    Semver right = Semver.parse("1.0.0-" + b);
+    assertThat(Integer.signum(left.compareTo(right)))
+        .as("%s against %s", a, b)
+        .isEqualTo(Integer.signum(a.compareTo(b)));
+  }
+
+  @Provide
+  Arbitrary<String> alphanumeric() {
+    // Short ones are compared packed into a long, longer ones as text: both, and mixed.
+    return Arbitraries.strings()
+        .withChars("0123456789abcxyzABCXYZ-")
+        .ofMinLength(1)
+        .ofMaxLength(10)
+        .filter(text -> !text.chars().allMatch(Character::isDigit));
+  }
 }

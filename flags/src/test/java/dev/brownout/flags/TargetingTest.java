@@ -79,6 +79,56 @@ class TargetingTest {
   }
 
   @Test
+  void attributesAreFoundWhateverTheirNumberAndHoweverTheirNamesWereMade() {
+    flags.admin().create(rule("by-plan", "plan", "in", "gold"));
+    flags.admin().create(rule("by-age", "age", "gte", "65"));
+    for (int extra : new int[] {0, 3, 11, 12, 13, 40}) {
+      FlagContext.Builder builder = FlagContext.builder("u");
+      for (int i = 0; i < extra; i++) {
+        builder.attribute("a" + i, "v" + i);
+      }
+      // Names built at run time, as a JSON body or a header gives them: not the interned literal.
+      FlagContext context =
+          builder
+              .attribute(new String(new char[] {'p', 'l', 'a', 'n'}), "gold")
+              .attribute(new StringBuilder("ag").append('e').toString(), 70)
+              .build();
+      assertThat(flags.isEnabled("by-plan", context)).as("%d other attributes", extra).isTrue();
+      assertThat(flags.isEnabled("by-age", context)).as("%d other attributes", extra).isTrue();
+      FlagContext other = builder.attribute("plan", "free").attribute("age", 30).build();
+      assertThat(flags.isEnabled("by-plan", other)).isFalse();
+      assertThat(flags.isEnabled("by-age", other)).isFalse();
+    }
+  }
+
+  @Test
+  void listedUnitsAreFoundAmongOthersOfTheSameHash() {
+    // "Aa" and "BB" share a String hash, as do longer strings built from them.
+    List<String> listed = List.of("AaAa", "BBBB", "AaBB");
+    flags
+        .segments()
+        .create(new SegmentDefinition("colliding", null, listed, List.of("BBAa"), null));
+    flags.admin().create(rule("in-colliding", "key", "in_segment", "colliding"));
+    flags
+        .admin()
+        .create(
+            FlagDefinition.builder("targeted")
+                .target("on", "AaAa", "BBBB")
+                .fallthrough(Serve.variant("off"))
+                .build());
+    for (String unit : List.of("AaAa", "BBBB", "AaBB", "BBAa")) {
+      assertThat("AaAa".hashCode()).isEqualTo(unit.hashCode());
+      assertThat(flags.isEnabled("in-colliding", FlagContext.of(unit)))
+          .as(unit)
+          .isEqualTo(listed.contains(unit));
+      assertThat(flags.isEnabled("targeted", FlagContext.of(unit)))
+          .as(unit)
+          .isEqualTo(unit.equals("AaAa") || unit.equals("BBBB"));
+    }
+    assertThat(flags.isEnabled("in-colliding", FlagContext.of("someone"))).isFalse();
+  }
+
+  @Test
   void numbersDatesAndVersionsAreParsedOncePerContext() {
     FlagContext context =
         FlagContext.builder("u")

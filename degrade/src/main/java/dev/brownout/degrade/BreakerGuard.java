@@ -8,7 +8,6 @@ import java.lang.annotation.Annotation;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -17,14 +16,10 @@ import java.util.function.Function;
  * asynchronous method the outcome is the future's.
  */
 final class BreakerGuard implements GuardFactory {
-  private final Function<
-          String, AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker>>
-      holders;
+  private final Function<String, BreakerHolder> holders;
 
   /** {@code holders} finds a declared breaker's holder, or throws naming the declared ones. */
-  BreakerGuard(
-      Function<String, AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker>>
-          holders) {
+  BreakerGuard(Function<String, BreakerHolder> holders) {
     this.holders = holders;
   }
 
@@ -46,33 +41,35 @@ final class BreakerGuard implements GuardFactory {
     }
     Calls.requireSupportedReturn(method, "@CircuitBreaker");
     // The holder, not the breaker: live reconfiguration swaps the breaker and takes effect at once.
-    AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker> holder =
-        holders.apply(annotation.get().value());
+    BreakerHolder holder = holders.apply(annotation.get().value());
     if (Calls.isAsync(method)) {
       return Optional.of(
           (args, next) -> {
             io.github.resilience4j.circuitbreaker.CircuitBreaker breaker = holder.get();
-            if (!breaker.tryAcquirePermission()) {
+            if (!holder.tryAcquirePermission(breaker)) {
               return CompletableFuture.failedFuture(
                   CallNotPermittedException.createCallNotPermittedException(breaker));
             }
             long start = breaker.getCurrentTimestamp();
-            return Calls.start(next, args)
-                .whenComplete(
-                    (result, failure) -> {
-                      long took = breaker.getCurrentTimestamp() - start;
-                      if (failure != null) {
-                        breaker.onError(took, breaker.getTimestampUnit(), failure);
-                      } else {
-                        breaker.onResult(took, breaker.getTimestampUnit(), result);
-                      }
-                    });
+            CompletableFuture<Object> call = Calls.start(next, args);
+            if (Calls.succeeded(call)) {
+              holder.onResult(breaker, start, call.getNow(null));
+              return call;
+            }
+            return call.whenComplete(
+                (result, failure) -> {
+                  if (failure != null) {
+                    holder.onError(breaker, start, failure);
+                  } else {
+                    holder.onResult(breaker, start, result);
+                  }
+                });
           });
     }
     return Optional.of(
         (args, next) -> {
           io.github.resilience4j.circuitbreaker.CircuitBreaker breaker = holder.get();
-          if (!breaker.tryAcquirePermission()) {
+          if (!holder.tryAcquirePermission(breaker)) {
             throw CallNotPermittedException.createCallNotPermittedException(breaker);
           }
           long start = breaker.getCurrentTimestamp();
@@ -80,18 +77,20 @@ final class BreakerGuard implements GuardFactory {
           try {
             result = next.proceed(args);
           } catch (Throwable failure) {
-            throw failed(breaker, start, failure);
+            throw failed(holder, breaker, start, failure);
           }
-          breaker.onResult(
-              breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), result);
+          holder.onResult(breaker, start, result);
           return result;
         });
   }
 
   // The cold path, out of line.
   private static Throwable failed(
-      io.github.resilience4j.circuitbreaker.CircuitBreaker breaker, long start, Throwable failure) {
-    breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), failure);
+      BreakerHolder holder,
+      io.github.resilience4j.circuitbreaker.CircuitBreaker breaker,
+      long start,
+      Throwable failure) {
+    holder.onError(breaker, start, failure);
     return failure;
   }
 }

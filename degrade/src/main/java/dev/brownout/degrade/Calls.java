@@ -70,6 +70,11 @@ final class Calls {
    * Runs the rest of the chain for an asynchronous method and returns its outcome as a future: a
    * failure thrown before any future was returned, or a null return, fails the future too.
    */
+  /** Whether {@code future} has completed, and not exceptionally: its value can be read now. */
+  static boolean succeeded(CompletableFuture<?> future) {
+    return future.isDone() && !future.isCompletedExceptionally();
+  }
+
   static CompletableFuture<Object> start(Next next, Object[] args) {
     Object returned;
     try {
@@ -80,6 +85,13 @@ final class Calls {
     if (returned == null) {
       return CompletableFuture.failedFuture(
           new NullPointerException("an asynchronous method returned null instead of a future"));
+    }
+    if (returned instanceof CompletableFuture<?> future && succeeded(future)) {
+      // Already answered (a cache, a stub, a vendor that answered at once): nothing to wait for
+      // or unwrap, so the future itself is the outcome. The guards never complete it.
+      @SuppressWarnings("unchecked")
+      CompletableFuture<Object> done = (CompletableFuture<Object>) future;
+      return done;
     }
     CompletableFuture<Object> outcome = new CompletableFuture<>();
     ((CompletionStage<?>) returned)

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -47,7 +46,7 @@ public final class Failover {
   private Failover() {}
 
   /** One provider: its name, its client, its breaker. */
-  private record Provider(String name, Object client, AtomicReference<CircuitBreaker> breaker) {}
+  private record Provider(String name, Object client, BreakerHolder breaker) {}
 
   /**
    * Builds a failover chain. Not thread-safe.
@@ -57,7 +56,7 @@ public final class Failover {
   public static final class Builder<T> {
     private final String name;
     private final Class<T> api;
-    private final Function<String, AtomicReference<CircuitBreaker>> breakers;
+    private final Function<String, BreakerHolder> breakers;
     private final Function<String, RetryBudget> budgets;
     private final BrownoutMetrics metrics;
     private final List<Provider> providers = new ArrayList<>();
@@ -67,7 +66,7 @@ public final class Failover {
     Builder(
         String name,
         Class<T> api,
-        Function<String, AtomicReference<CircuitBreaker>> breakers,
+        Function<String, BreakerHolder> breakers,
         Function<String, RetryBudget> budgets,
         BrownoutMetrics metrics) {
       this.name = Objects.requireNonNull(name, "name");
@@ -202,8 +201,9 @@ public final class Failover {
         if (!mayMoveOn(from, provider.name(), called, last)) {
           throw last;
         }
-        CircuitBreaker breaker = provider.breaker().get();
-        if (!breaker.tryAcquirePermission()) {
+        BreakerHolder holder = provider.breaker();
+        CircuitBreaker breaker = holder.get();
+        if (!holder.tryAcquirePermission(breaker)) {
           last = CallNotPermittedException.createCallNotPermittedException(breaker);
           from = provider.name();
           called = false;
@@ -212,13 +212,11 @@ public final class Failover {
         long start = breaker.getCurrentTimestamp();
         try {
           Object result = method.invoke(provider.client(), args);
-          breaker.onResult(
-              breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), result);
+          holder.onResult(breaker, start, result);
           return result;
         } catch (InvocationTargetException e) {
           Throwable failure = e.getCause();
-          breaker.onError(
-              breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), failure);
+          holder.onError(breaker, start, failure);
           if (!Failures.matches(failure, failoverOn)) {
             throw failure;
           }
@@ -274,8 +272,9 @@ public final class Failover {
         outcome.completeExceptionally(last);
         return;
       }
-      CircuitBreaker breaker = provider.breaker().get();
-      if (!breaker.tryAcquirePermission()) {
+      BreakerHolder holder = provider.breaker();
+      CircuitBreaker breaker = holder.get();
+      if (!holder.tryAcquirePermission(breaker)) {
         attemptAsync(
             method,
             args,
@@ -298,13 +297,12 @@ public final class Failover {
       }
       call.whenComplete(
           (result, failure) -> {
-            long took = breaker.getCurrentTimestamp() - start;
             if (failure == null) {
-              breaker.onResult(took, breaker.getTimestampUnit(), result);
+              holder.onResult(breaker, start, result);
               outcome.complete(result);
               return;
             }
-            breaker.onError(took, breaker.getTimestampUnit(), failure);
+            holder.onError(breaker, start, failure);
             if (!Failures.matches(failure, failoverOn)) {
               outcome.completeExceptionally(failure);
               return;

@@ -13,7 +13,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
-import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
@@ -34,6 +33,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -71,8 +72,7 @@ public final class Resilience implements AutoCloseable {
   private final BulkheadRegistry bulkheads;
   private final RateLimiterRegistry rateLimiters;
   // Guards hold these, so an instance replaced by a settings change takes effect at once.
-  private final Map<String, AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker>>
-      breakerHolders = new ConcurrentHashMap<>();
+  private final Map<String, BreakerHolder> breakerHolders = new ConcurrentHashMap<>();
   private final Map<String, CircuitBreakerConfig> breakerBase = new ConcurrentHashMap<>();
   private final Map<String, Long> breakerEpochs = new ConcurrentHashMap<>();
   private final Map<String, RetryGuard.Declared> retryHolders = new ConcurrentHashMap<>();
@@ -82,6 +82,7 @@ public final class Resilience implements AutoCloseable {
   private final Map<String, AtomicLong> timeouts = new ConcurrentHashMap<>();
   private final Map<String, Long> timeoutBase = new ConcurrentHashMap<>();
   private final Map<String, RetryBudget> failoverBudgets = new ConcurrentHashMap<>();
+  private final List<RetryBudget> budgets = new CopyOnWriteArrayList<>();
   private final Map<Class<?>, Object> fallbacks;
   private final Map<String, ConcurrencyLimiter> limiters;
   private final List<BoundedBuffer<?>> buffers;
@@ -139,12 +140,13 @@ public final class Resilience implements AutoCloseable {
           timeouts.put(name, new AtomicLong(limit.toMillis()));
         });
     MeterRegistry registry = metrics.registry();
-    TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry);
+    // Breakers' meters are bound by their holders (BreakerHolder): no listener per call.
     TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(registry);
     TaggedBulkheadMetrics.ofBulkheadRegistry(bulkheads).bindTo(registry);
     TaggedRateLimiterMetrics.ofRateLimiterRegistry(rateLimiters).bindTo(registry);
     this.timeoutThreads =
         new TimeoutThreads(builder.settings.get(DegradeConfig.TIMEOUT_MAX_THREADS), metrics);
+    timeoutThreads.scheduler().scheduleAtFixedRate(this::tickBudgets, 1, 1, TimeUnit.SECONDS);
     this.control =
         new ResilienceControl(
             builder.store,
@@ -163,14 +165,27 @@ public final class Resilience implements AutoCloseable {
   }
 
   private RetryBudget budget() {
-    return new RetryBudget(budgetRatio, budgetMinPerSecond, System::nanoTime);
+    RetryBudget budget = new RetryBudget(budgetRatio, budgetMinPerSecond, System::nanoTime);
+    budgets.add(budget);
+    return budget;
   }
 
-  private synchronized AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker>
-      declareBreaker(String name, CircuitBreakerConfig config) {
+  // Once a second: each budget marks its count of calls, so a call itself reads no clock.
+  private void tickBudgets() {
+    for (RetryBudget budget : budgets) {
+      budget.tick();
+    }
+  }
+
+  private synchronized BreakerHolder declareBreaker(String name, CircuitBreakerConfig config) {
     breakerBase.put(name, config);
     return breakerHolders.computeIfAbsent(
-        name, n -> new AtomicReference<>(breakers.circuitBreaker(n, config)));
+        name,
+        n -> {
+          BreakerHolder holder = new BreakerHolder(breakers.circuitBreaker(n, config));
+          holder.bindTo(metrics.registry());
+          return holder;
+        });
   }
 
   /** A declared breaker, to read its state. */
@@ -270,10 +285,8 @@ public final class Resilience implements AutoCloseable {
         "no " + what + " named '" + name + "'; declared: " + new TreeSet<>(declared));
   }
 
-  private AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker> holder(
-      String name, String problem) {
-    AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker> holder =
-        breakerHolders.get(name);
+  private BreakerHolder holder(String name, String problem) {
+    BreakerHolder holder = breakerHolders.get(name);
     if (holder == null) {
       throw new IllegalArgumentException(
           problem + name + "'; declared: " + new TreeSet<>(breakerHolders.keySet()));
@@ -440,8 +453,7 @@ public final class Resilience implements AutoCloseable {
   }
 
   private void applyBreaker(String name, ResilienceControl.@Nullable Control stored) {
-    AtomicReference<io.github.resilience4j.circuitbreaker.CircuitBreaker> holder =
-        breakerHolders.get(name);
+    BreakerHolder holder = breakerHolders.get(name);
     if (holder == null) {
       return;
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Applies {@link Retry}: a failed attempt, or a result the policy's result rule rejects, is tried
@@ -62,10 +63,24 @@ final class RetryGuard implements GuardFactory {
             IdempotencyKey.enter();
             try {
               declared.budget().deposit();
-              CompletableFuture<Object> outcome = new CompletableFuture<>();
               io.github.resilience4j.retry.Retry.AsyncContext<Object> context =
                   declared.retry().get().asyncContext();
-              attempt(declared, context, CallContext.capture(), args, next, outcome);
+              CallContext callContext = CallContext.capture();
+              // The first attempt runs here, on the caller's thread, in the caller's own context.
+              CompletableFuture<Object> first = Calls.start(next, args);
+              if (Calls.succeeded(first)) {
+                Object result = first.getNow(null);
+                long delay = context.onResult(result);
+                if (delay < 0) {
+                  context.onComplete();
+                  return first;
+                }
+                CompletableFuture<Object> outcome = new CompletableFuture<>();
+                settle(declared, context, callContext, args, next, outcome, result, null, delay);
+                return outcome;
+              }
+              CompletableFuture<Object> outcome = new CompletableFuture<>();
+              follow(declared, context, callContext, args, next, outcome, first);
               return outcome;
             } finally {
               IdempotencyKey.exit();
@@ -168,31 +183,56 @@ final class RetryGuard implements GuardFactory {
     } catch (Exception e) {
       attempt = CompletableFuture.failedFuture(e);
     }
+    follow(declared, context, callContext, args, next, outcome, attempt);
+  }
+
+  private void follow(
+      Declared declared,
+      io.github.resilience4j.retry.Retry.AsyncContext<Object> context,
+      CallContext callContext,
+      Object[] args,
+      Next next,
+      CompletableFuture<Object> outcome,
+      CompletableFuture<Object> attempt) {
     attempt.whenComplete(
         (result, failure) -> {
           long delay = failure != null ? context.onError(failure) : context.onResult(result);
-          if (delay < 0) {
-            if (failure != null) {
-              outcome.completeExceptionally(failure);
-            } else {
-              context.onComplete();
-              outcome.complete(result);
-            }
-            return;
-          }
-          if (!declared.budget().tryWithdraw()) {
-            metrics.counter(ResilienceMeters.BUDGET_EXHAUSTED, declared.name()).increment();
-            if (failure != null) {
-              outcome.completeExceptionally(failure);
-            } else {
-              outcome.complete(result);
-            }
-            return;
-          }
-          scheduler.schedule(
-              () -> attempt(declared, context, callContext, args, next, outcome),
-              delay,
-              TimeUnit.MILLISECONDS);
+          settle(declared, context, callContext, args, next, outcome, result, failure, delay);
         });
+  }
+
+  // After an attempt: done (delay < 0), or another attempt after the delay, within the budget.
+  private void settle(
+      Declared declared,
+      io.github.resilience4j.retry.Retry.AsyncContext<Object> context,
+      CallContext callContext,
+      Object[] args,
+      Next next,
+      CompletableFuture<Object> outcome,
+      @Nullable Object result,
+      @Nullable Throwable failure,
+      long delay) {
+    if (delay < 0) {
+      if (failure != null) {
+        outcome.completeExceptionally(failure);
+      } else {
+        context.onComplete();
+        outcome.complete(result);
+      }
+      return;
+    }
+    if (!declared.budget().tryWithdraw()) {
+      metrics.counter(ResilienceMeters.BUDGET_EXHAUSTED, declared.name()).increment();
+      if (failure != null) {
+        outcome.completeExceptionally(failure);
+      } else {
+        outcome.complete(result);
+      }
+      return;
+    }
+    scheduler.schedule(
+        () -> attempt(declared, context, callContext, args, next, outcome),
+        delay,
+        TimeUnit.MILLISECONDS);
   }
 }

@@ -157,6 +157,70 @@ class AsyncGuardsTest {
     assertThat(vendor.calls).hasValue(3);
   }
 
+  /** A vendor that answers at once: its futures are complete when they are returned. */
+  static final class AtOnceVendor implements Quotes {
+    final AtomicInteger calls = new AtomicInteger();
+    volatile int failFirst;
+    volatile String answer = "42";
+
+    @Override
+    public CompletionStage<String> quote(String item) {
+      int n = calls.incrementAndGet();
+      return n <= failFirst
+          ? CompletableFuture.failedFuture(new IOException("refused (attempt " + n + ")"))
+          : CompletableFuture.completedFuture(answer);
+    }
+
+    @Override
+    public CompletableFuture<String> slowQuote(String item) {
+      return CompletableFuture.completedFuture("fast");
+    }
+
+    @Override
+    public CompletionStage<String> guarded(String item) {
+      return quote(item);
+    }
+
+    @Override
+    public CompletionStage<String> withFallback(String item) {
+      return quote(item);
+    }
+
+    @Override
+    public CompletionStage<String> oneAtATime(String item) {
+      return quote(item);
+    }
+  }
+
+  @Test
+  void futuresCompleteWhenReturnedAreRetriedAndCountedAsLaterOnesAre() throws Exception {
+    AtOnceVendor vendor = new AtOnceVendor();
+    Quotes quotes =
+        GuardedProxies.builder().add(resilience.guards()).build().proxy(Quotes.class, vendor);
+    assertThat(quotes.quote("a").toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo("42");
+    assertThat(vendor.calls).as("answered at once, no retry").hasValue(1);
+
+    vendor.failFirst = 3;
+    assertThat(quotes.quote("b").toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo("42");
+    assertThat(vendor.calls).as("two failures at once, then the answer").hasValue(4);
+
+    vendor.calls.set(0);
+    vendor.failFirst = 0;
+    vendor.answer = "busy";
+    assertThat(quotes.quote("c").toCompletableFuture().get(5, TimeUnit.SECONDS))
+        .as("a rejected result, complete when returned, is retried too")
+        .isEqualTo("busy");
+    assertThat(vendor.calls).hasValue(3);
+
+    var breaker = resilience.circuitBreaker("vendor");
+    long before = breaker.getMetrics().getNumberOfSuccessfulCalls();
+    vendor.answer = "42";
+    quotes.guarded("d").toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(breaker.getMetrics().getNumberOfSuccessfulCalls())
+        .as("the breaker saw the call that was complete when returned")
+        .isEqualTo(before + 1);
+  }
+
   @Test
   void aResultTheRetryRuleRejectsIsRetried() throws Exception {
     Vendor vendor = new Vendor();

@@ -1,0 +1,143 @@
+package dev.brownout.degrade;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.brownout.core.guard.GuardedProxies;
+import dev.brownout.core.metrics.BrownoutMetrics;
+import dev.brownout.state.InMemoryStateStore;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.EventProcessor;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A breaker's meters keep Resilience4j's names and kinds, but are counted by the guard that made
+ * the call, with no event listener on the breaker (so Resilience4j builds no event per call).
+ */
+class BreakerMetersTest {
+  /** A vendor whose answer is told by its argument. */
+  public interface Vendor {
+    @CircuitBreaker("vendor")
+    String call(String what) throws IOException;
+
+    @CircuitBreaker("vendor")
+    CompletionStage<String> callAsync(String what);
+  }
+
+  static final class ToldVendor implements Vendor {
+    @Override
+    public String call(String what) throws IOException {
+      return switch (what) {
+        case "fail" -> throw new IOException("vendor down");
+        case "ignore" -> throw new IllegalStateException("not the vendor's fault");
+        default -> what;
+      };
+    }
+
+    @Override
+    public CompletionStage<String> callAsync(String what) {
+      try {
+        return CompletableFuture.completedFuture(call(what));
+      } catch (IOException | RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+  }
+
+  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  final Resilience resilience =
+      Resilience.builder(InMemoryStateStore.create())
+          .metrics(BrownoutMetrics.of(meters))
+          .circuitBreaker(
+              "vendor",
+              CircuitBreakerConfig.custom()
+                  .slidingWindowSize(20)
+                  .minimumNumberOfCalls(20)
+                  .failureRateThreshold(50)
+                  .ignoreExceptions(IllegalStateException.class)
+                  .build())
+          .build();
+  final Vendor vendor =
+      GuardedProxies.builder()
+          .add(resilience.guards())
+          .build()
+          .proxy(Vendor.class, new ToldVendor());
+
+  @AfterEach
+  void close() {
+    resilience.close();
+  }
+
+  long calls(String kind) {
+    FunctionTimer timer =
+        meters
+            .find("resilience4j.circuitbreaker.calls")
+            .tag("name", "vendor")
+            .tag("kind", kind)
+            .functionTimer();
+    assertThat(timer).as("the %s calls timer", kind).isNotNull();
+    return (long) timer.count();
+  }
+
+  double gauge(String name, String tag, String value) {
+    return meters.find(name).tag("name", "vendor").tag(tag, value).gauge().value();
+  }
+
+  @Test
+  void callsAreCountedByKindWithoutAListenerOnTheBreaker() throws IOException {
+    for (int i = 0; i < 3; i++) {
+      assertThat(vendor.call("ok")).isEqualTo("ok");
+    }
+    assertThatThrownBy(() -> vendor.call("ignore")).isInstanceOf(IllegalStateException.class);
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> vendor.call("fail")).isInstanceOf(IOException.class);
+    }
+    vendor.callAsync("ok").toCompletableFuture().join();
+    assertThatThrownBy(() -> vendor.callAsync("fail").toCompletableFuture().join())
+        .hasCauseInstanceOf(IOException.class);
+    assertThatThrownBy(() -> vendor.callAsync("ignore").toCompletableFuture().join())
+        .hasCauseInstanceOf(IllegalStateException.class);
+
+    assertThat(calls("successful")).isEqualTo(4);
+    assertThat(calls("failed")).isEqualTo(3);
+    assertThat(calls("ignored")).isEqualTo(2);
+    assertThat(gauge("resilience4j.circuitbreaker.buffered.calls", "kind", "successful"))
+        .as("Resilience4j's own window agrees")
+        .isEqualTo(4);
+    assertThat(gauge("resilience4j.circuitbreaker.buffered.calls", "kind", "failed")).isEqualTo(3);
+    assertThat(
+            ((EventProcessor<?>) resilience.circuitBreaker("vendor").getEventPublisher())
+                .hasConsumers())
+        .as("nothing listens per call, so Resilience4j makes no event objects")
+        .isFalse();
+  }
+
+  @Test
+  void refusedCallsAndTheStateAreMetered() {
+    assertThat(gauge("resilience4j.circuitbreaker.state", "state", "closed")).isEqualTo(1);
+    resilience.circuitBreaker("vendor").transitionToOpenState();
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> vendor.call("ok")).isInstanceOf(CallNotPermittedException.class);
+    }
+    assertThatThrownBy(() -> vendor.callAsync("ok").toCompletableFuture().join())
+        .hasCauseInstanceOf(CallNotPermittedException.class);
+
+    FunctionCounter refused =
+        meters
+            .find("resilience4j.circuitbreaker.not.permitted.calls")
+            .tag("name", "vendor")
+            .functionCounter();
+    assertThat(refused.count()).isEqualTo(6);
+    assertThat(gauge("resilience4j.circuitbreaker.state", "state", "open")).isEqualTo(1);
+    assertThat(gauge("resilience4j.circuitbreaker.state", "state", "closed")).isZero();
+    assertThat(calls("successful")).as("a refused call is not a call").isZero();
+  }
+}

@@ -1,12 +1,11 @@
 package dev.brownout.degrade;
 
-import dev.brownout.core.metrics.ThreadSlotCounter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -19,31 +18,43 @@ import org.jspecify.annotations.Nullable;
  * A declared breaker as the guards use it: the Resilience4j breaker in force (live reconfiguration
  * replaces it, and a guard picks the new one up on its next call), and its call meters.
  *
- * <p>The meters are Resilience4j's own names and tags ({@code resilience4j.circuitbreaker.calls} by
- * {@code kind}, {@code .not.permitted.calls}, {@code .state}, {@code .buffered.calls}, {@code
- * .slow.calls}, {@code .failure.rate}, {@code .slow.call.rate}), but the calls are counted here, by
- * the guard that made them, in per-thread slots: Resilience4j's Micrometer binding listens to an
+ * <p>The meters are Resilience4j's own, by name, tags and type ({@code
+ * resilience4j.circuitbreaker.calls} timers by {@code kind}, {@code .not.permitted.calls}, {@code
+ * .state}, {@code .buffered.calls}, {@code .slow.calls}, {@code .failure.rate}, {@code
+ * .slow.call.rate}), so they sit beside Resilience4j's Spring module in one registry. But the calls
+ * are recorded here, by the guard that made them: Resilience4j's Micrometer binding listens to an
  * event object per call (with a {@code ZonedDateTime} in it), which cost more than the breaker
- * itself. With no listener on the breaker, Resilience4j makes no event at all. The call timer is a
- * {@link FunctionTimer} (count and total time; no maximum), and unlike Resilience4j's binding it
- * keeps counting across a reconfiguration instead of starting again from zero.
+ * itself, and with no listener on the breaker Resilience4j makes no event at all. Unlike that
+ * binding, the timers keep counting across a reconfiguration instead of starting from zero.
  */
 final class BreakerHolder {
   private static final String CALLS = "resilience4j.circuitbreaker.calls";
 
   private final String name;
   private final AtomicReference<CircuitBreaker> current;
-  private final ThreadSlotCounter successful = new ThreadSlotCounter();
-  private final ThreadSlotCounter successfulNanos = new ThreadSlotCounter();
-  private final ThreadSlotCounter failed = new ThreadSlotCounter();
-  private final ThreadSlotCounter failedNanos = new ThreadSlotCounter();
-  private final ThreadSlotCounter ignored = new ThreadSlotCounter();
-  private final ThreadSlotCounter ignoredNanos = new ThreadSlotCounter();
-  private final ThreadSlotCounter notPermitted = new ThreadSlotCounter();
+  private final Timer successful;
+  private final Timer failed;
+  private final Timer ignored;
+  private final Counter notPermitted;
 
-  BreakerHolder(CircuitBreaker breaker) {
+  /** Holds {@code breaker} and registers its meters in {@code registry}. */
+  BreakerHolder(CircuitBreaker breaker, MeterRegistry registry) {
     this.name = breaker.getName();
     this.current = new AtomicReference<>(breaker);
+    this.successful = timer(registry, "successful", "Total number of successful calls");
+    this.failed = timer(registry, "failed", "Total number of failed calls");
+    this.ignored =
+        timer(
+            registry,
+            "ignored",
+            "Total number of calls which failed but the exception was ignored");
+    this.notPermitted =
+        Counter.builder("resilience4j.circuitbreaker.not.permitted.calls")
+            .description("Total number of not permitted calls")
+            .tag("name", name)
+            .tag("kind", "not_permitted")
+            .register(registry);
+    bindGauges(registry);
   }
 
   /** The breaker in force. */
@@ -76,11 +87,9 @@ final class BreakerHolder {
     long nanos = unit.toNanos(took);
     if (result != null
         && breaker.getCircuitBreakerConfig().getRecordResultPredicate().test(result)) {
-      failed.increment();
-      failedNanos.add(nanos);
+      failed.record(nanos, TimeUnit.NANOSECONDS);
     } else {
-      successful.increment();
-      successfulNanos.add(nanos);
+      successful.record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -100,35 +109,15 @@ final class BreakerHolder {
     }
     CircuitBreakerConfig config = breaker.getCircuitBreakerConfig();
     if (config.getIgnoreExceptionPredicate().test(cause)) {
-      ignored.increment();
-      ignoredNanos.add(nanos);
+      ignored.record(nanos, TimeUnit.NANOSECONDS);
     } else if (config.getRecordExceptionPredicate().test(cause)) {
-      failed.increment();
-      failedNanos.add(nanos);
+      failed.record(nanos, TimeUnit.NANOSECONDS);
     } else {
-      successful.increment();
-      successfulNanos.add(nanos);
+      successful.record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 
-  /** Registers the breaker's meters in {@code registry}. */
-  void bindTo(MeterRegistry registry) {
-    timer(registry, "successful", "Total number of successful calls", successful, successfulNanos);
-    timer(registry, "failed", "Total number of failed calls", failed, failedNanos);
-    timer(
-        registry,
-        "ignored",
-        "Total number of calls which failed but the exception was ignored",
-        ignored,
-        ignoredNanos);
-    FunctionCounter.builder(
-            "resilience4j.circuitbreaker.not.permitted.calls",
-            notPermitted,
-            ThreadSlotCounter::doubleValue)
-        .description("Total number of not permitted calls")
-        .tag("name", name)
-        .tag("kind", "not_permitted")
-        .register(registry);
+  private void bindGauges(MeterRegistry registry) {
     for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
       Gauge.builder(
               "resilience4j.circuitbreaker.state",
@@ -178,14 +167,8 @@ final class BreakerHolder {
         breaker -> breaker.getMetrics().getSlowCallRate());
   }
 
-  private void timer(
-      MeterRegistry registry,
-      String kind,
-      String description,
-      ThreadSlotCounter count,
-      ThreadSlotCounter nanos) {
-    FunctionTimer.builder(
-            CALLS, this, holder -> count.sum(), holder -> nanos.sum(), TimeUnit.NANOSECONDS)
+  private Timer timer(MeterRegistry registry, String kind, String description) {
+    return Timer.builder(CALLS)
         .description(description)
         .tag("name", name)
         .tag("kind", kind)

@@ -180,12 +180,7 @@ public final class Resilience implements AutoCloseable {
   private synchronized BreakerHolder declareBreaker(String name, CircuitBreakerConfig config) {
     breakerBase.put(name, config);
     return breakerHolders.computeIfAbsent(
-        name,
-        n -> {
-          BreakerHolder holder = new BreakerHolder(breakers.circuitBreaker(n, config));
-          holder.bindTo(metrics.registry());
-          return holder;
-        });
+        name, n -> new BreakerHolder(breakers.circuitBreaker(n, config), metrics.registry()));
   }
 
   /** A declared breaker, to read its state. */

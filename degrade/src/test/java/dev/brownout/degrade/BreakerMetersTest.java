@@ -9,8 +9,8 @@ import dev.brownout.state.InMemoryStateStore;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.EventProcessor;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -77,14 +77,14 @@ class BreakerMetersTest {
   }
 
   long calls(String kind) {
-    FunctionTimer timer =
+    Timer timer =
         meters
             .find("resilience4j.circuitbreaker.calls")
             .tag("name", "vendor")
             .tag("kind", kind)
-            .functionTimer();
+            .timer();
     assertThat(timer).as("the %s calls timer", kind).isNotNull();
-    return (long) timer.count();
+    return timer.count();
   }
 
   double gauge(String name, String tag, String value) {
@@ -130,14 +130,30 @@ class BreakerMetersTest {
     assertThatThrownBy(() -> vendor.callAsync("ok").toCompletableFuture().join())
         .hasCauseInstanceOf(CallNotPermittedException.class);
 
-    FunctionCounter refused =
+    Counter refused =
         meters
             .find("resilience4j.circuitbreaker.not.permitted.calls")
             .tag("name", "vendor")
-            .functionCounter();
+            .counter();
     assertThat(refused.count()).isEqualTo(6);
     assertThat(gauge("resilience4j.circuitbreaker.state", "state", "open")).isEqualTo(1);
     assertThat(gauge("resilience4j.circuitbreaker.state", "state", "closed")).isZero();
     assertThat(calls("successful")).as("a refused call is not a call").isZero();
+  }
+
+  @Test
+  void resilience4jsOwnBindingCanShareTheRegistry() throws IOException {
+    // An application with Resilience4j's Spring module binds its breakers to the same registry,
+    // under the same names: the meters must be of the same types to live side by side.
+    var theirs = io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.ofDefaults();
+    theirs.circuitBreaker("vendor");
+    theirs.circuitBreaker("another");
+    io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(
+            theirs)
+        .bindTo(meters);
+    vendor.call("ok");
+    assertThat(calls("successful")).isEqualTo(1);
+    assertThat(meters.find("resilience4j.circuitbreaker.calls").tag("name", "another").timers())
+        .isNotEmpty();
   }
 }

@@ -54,10 +54,6 @@ public final class ThreadSlotCounter {
       COUNT.setOpaque(this, (long) COUNT.getOpaque(this) + 1);
     }
 
-    void add(long amount) {
-      COUNT.setOpaque(this, (long) COUNT.getOpaque(this) + amount);
-    }
-
     long get() {
       return (long) COUNT.getOpaque(this);
     }
@@ -72,38 +68,6 @@ public final class ThreadSlotCounter {
       slot.increment();
     } else {
       incrementSlowly(id);
-    }
-  }
-
-  /**
-   * Adds {@code amount} (not negative, for the count to stay monotonic: a total of nanoseconds, a
-   * number of bytes). Never blocks; uses no atomic instruction once this thread owns a slot.
-   */
-  public void add(long amount) {
-    long id = threadId(Thread.currentThread());
-    Slot slot = slots.getPlain((int) id & (SLOTS - 1));
-    if (slot != null && slot.owner == id) {
-      slot.add(amount);
-    } else {
-      addSlowly(id, amount);
-    }
-  }
-
-  private void addSlowly(long id, long amount) {
-    int index = (int) id & (SLOTS - 1);
-    Slot slot = slots.get(index);
-    if (slot == null) {
-      Slot mine = new Slot(id);
-      if (slots.compareAndSet(index, null, mine)) {
-        mine.add(amount);
-        return;
-      }
-      slot = slots.get(index);
-    }
-    if (slot.owner == id) {
-      slot.add(amount);
-    } else {
-      shared.add(amount);
     }
   }
 

@@ -10,8 +10,13 @@ import dev.brownout.core.config.ConfigProblem;
 import dev.brownout.core.config.ConfigurationException;
 import dev.brownout.core.config.CoreConfig;
 import dev.brownout.core.guard.GuardFactory;
+import dev.brownout.core.guard.GuardedMethod;
 import dev.brownout.core.guard.GuardedProxies;
+import dev.brownout.core.guard.MethodGuard;
 import dev.brownout.core.metrics.BrownoutMetrics;
+import dev.brownout.degrade.ConcurrencyLimiter;
+import dev.brownout.degrade.DegradeConfig;
+import dev.brownout.degrade.FaultInjection;
 import dev.brownout.degrade.ReadMode;
 import dev.brownout.degrade.Resilience;
 import dev.brownout.flags.Flags;
@@ -20,9 +25,11 @@ import dev.brownout.session.Sessions;
 import dev.brownout.state.StateAuditSink;
 import dev.brownout.state.StateStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.annotation.Annotation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -37,9 +44,9 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Every Brownout module as a bean, configured from {@code brownout.*} in the application's
- * properties: the store, flags and rollouts, read mode, resilience, sessions, the admin API, and
- * the AOP advisor that applies the annotations to any bean. Each bean backs off when the
- * application defines its own of the same type.
+ * properties: the store, flags and rollouts, read mode, resilience (concurrency limits included),
+ * fault injection, sessions, the admin API, and the AOP advisor that applies the annotations to any
+ * bean. Each bean backs off when the application defines its own of the same type.
  */
 @AutoConfiguration(
     afterName = {
@@ -70,6 +77,26 @@ public class BrownoutAutoConfiguration {
           "brownout.degrade.write-path.lease",
           "brownout.degrade.write-path.probe-interval",
           "brownout.degrade.write-path.message");
+
+  /** The store name fault-injection experiments target the flags' store calls by. */
+  static final String FLAGS_STORE = "flags";
+
+  /** The store name of the read mode's store calls. */
+  static final String READ_MODE_STORE = "read-mode";
+
+  /** The store name of resilience's store calls (forced breakers, changed settings). */
+  static final String RESILIENCE_STORE = "resilience";
+
+  /** The store name of the sessions' store calls. */
+  static final String SESSIONS_STORE = "sessions";
+
+  /** Keys only the inbound concurrency limit reads. */
+  private static final List<ConfigKey<?>> INBOUND_LIMIT_ONLY =
+      List.of(
+          StarterConfig.CONCURRENCY_LIMIT_ROUTES,
+          StarterConfig.CONCURRENCY_LIMIT_DEFAULT_PRIORITY,
+          StarterConfig.CONCURRENCY_LIMIT_EXEMPT_PATHS,
+          StarterConfig.CONCURRENCY_LIMIT_BROWSE_ONLY_BEFORE_SHEDDING);
 
   @Bean
   @ConditionalOnMissingBean
@@ -106,10 +133,39 @@ public class BrownoutAutoConfiguration {
     return AuditSink.allOf(new StateAuditSink(store), new LogAuditSink());
   }
 
+  /**
+   * Game days: off unless {@code brownout.degrade.faults.enabled} is true, and then experiments
+   * started through the admin API reach the guarded beans and each module's store calls (the store
+   * names {@value #FLAGS_STORE}, {@value #READ_MODE_STORE}, {@value #RESILIENCE_STORE} and {@value
+   * #SESSIONS_STORE}). A call's unit is the {@link FlagContextResolver}'s, as for
+   * {@code @FeatureFlag}; anonymous calls are sampled at random. Ends of experiments go to the
+   * audit trail with their starts and stops.
+   */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  Flags flags(StateStore store, BrownoutConfig config, BrownoutMetrics metrics) {
-    return Flags.builder(store).config(config).metrics(metrics).build();
+  FaultInjection faultInjection(
+      StateStore store,
+      BrownoutConfig config,
+      BrownoutMetrics metrics,
+      AuditSink audit,
+      FlagContextResolver context) {
+    return FaultInjection.builder(store)
+        .config(config)
+        .metrics(metrics)
+        .auditSink(audit)
+        .unitResolver(
+            () -> {
+              String unit = context.resolve().key();
+              return unit.isEmpty() ? Optional.empty() : Optional.of(unit);
+            })
+        .build();
+  }
+
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  Flags flags(
+      StateStore store, BrownoutConfig config, BrownoutMetrics metrics, FaultInjection faults) {
+    return Flags.builder(faults.wrap(store, FLAGS_STORE)).config(config).metrics(metrics).build();
   }
 
   @Bean(destroyMethod = "close")
@@ -120,8 +176,12 @@ public class BrownoutAutoConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  ReadMode readMode(StateStore store, BrownoutConfig config, BrownoutMetrics metrics) {
-    return ReadMode.builder(store).config(config).metrics(metrics).build();
+  ReadMode readMode(
+      StateStore store, BrownoutConfig config, BrownoutMetrics metrics, FaultInjection faults) {
+    return ReadMode.builder(faults.wrap(store, READ_MODE_STORE))
+        .config(config)
+        .metrics(metrics)
+        .build();
   }
 
   @Bean(destroyMethod = "close")
@@ -130,12 +190,39 @@ public class BrownoutAutoConfiguration {
       StateStore store,
       ConfigOrigins origins,
       BrownoutMetrics metrics,
+      FaultInjection faults,
       ObjectProvider<ResilienceCustomizer> customizers) {
     BrownoutConfig config = origins.config();
-    Resilience.Builder builder = Resilience.builder(store).config(config).metrics(metrics);
+    Resilience.Builder builder =
+        Resilience.builder(faults.wrap(store, RESILIENCE_STORE)).config(config).metrics(metrics);
     config.get(StarterConfig.CIRCUIT_BREAKERS).forEach(builder::circuitBreaker);
     config.get(StarterConfig.RETRIES).forEach(builder::retry);
     List<ConfigProblem> problems = new ArrayList<>();
+    boolean inbound = config.get(StarterConfig.CONCURRENCY_LIMIT_ENABLED);
+    for (String limiter : config.get(StarterConfig.CONCURRENCY_LIMITS)) {
+      if (inbound && limiter.equals(BrownoutWebAutoConfiguration.INBOUND_LIMITER)) {
+        problems.add(
+            new ConfigProblem(
+                StarterConfig.CONCURRENCY_LIMITS.name(),
+                origins.origin(StarterConfig.CONCURRENCY_LIMITS),
+                limiter,
+                "'"
+                    + limiter
+                    + "' is the inbound requests' limiter"
+                    + " (brownout.spring.concurrency-limit.enabled); name the calls' limiter"
+                    + " otherwise"));
+      } else {
+        builder.concurrencyLimit(limiter);
+      }
+    }
+    if (inbound) {
+      // Declared here, so that the admin API lists it with the calls' limiters.
+      builder.concurrencyLimiter(
+          ConcurrencyLimiter.builder(BrownoutWebAutoConfiguration.INBOUND_LIMITER)
+              .config(config)
+              .metrics(metrics)
+              .build());
+    }
     for (String timeout : config.get(StarterConfig.TIMEOUTS)) {
       int equals = timeout.indexOf('=');
       try {
@@ -173,8 +260,12 @@ public class BrownoutAutoConfiguration {
       StateStore store,
       ConfigOrigins origins,
       BrownoutMetrics metrics,
-      BootSessionProperties boot) {
-    Sessions.Builder builder = Sessions.builder(store).config(origins.config()).metrics(metrics);
+      BootSessionProperties boot,
+      FaultInjection faults) {
+    Sessions.Builder builder =
+        Sessions.builder(faults.wrap(store, SESSIONS_STORE))
+            .config(origins.config())
+            .metrics(metrics);
     boot.applyTo(builder);
     return builder.build();
   }
@@ -194,7 +285,8 @@ public class BrownoutAutoConfiguration {
       AuditSink audit,
       Flags flags,
       ReadMode readMode,
-      Resilience resilience) {
+      Resilience resilience,
+      FaultInjection faults) {
     BrownoutConfig config = origins.config();
     AdminApi.Builder builder =
         AdminApi.builder()
@@ -202,7 +294,8 @@ public class BrownoutAutoConfiguration {
             .auditSink(audit)
             .routes(flags.adminRoutes())
             .routes(readMode.adminRoutes())
-            .routes(resilience.adminRoutes());
+            .routes(resilience.adminRoutes())
+            .routes(faults.adminRoutes());
     if (config.get(StarterConfig.ADMIN_AUTHENTICATION)
         == StarterConfig.AdminAuthentication.SPRING_SECURITY) {
       List<ConfigProblem> problems = new ArrayList<>();
@@ -253,6 +346,7 @@ public class BrownoutAutoConfiguration {
       Flags flags,
       ReadMode readMode,
       Resilience resilience,
+      FaultInjection faults,
       FlagContextResolver context,
       ObjectProvider<GuardFactory> more) {
     GuardedProxies.Builder builder =
@@ -260,8 +354,31 @@ public class BrownoutAutoConfiguration {
             .add(flags.guards(context::resolve))
             .add(readMode.guards())
             .add(resilience.guards());
+    faults.guards().forEach(guard -> builder.add(new AnnotatedMethodsOnly(guard)));
     more.orderedStream().forEach(builder::add);
     return new BrownoutGuards(builder.build());
+  }
+
+  /**
+   * A guard that asks for no annotation (fault injection's), made only for the methods the advisor
+   * intercepts: those with a guard annotation. A guarded bean's other public methods are never
+   * called through the chain, so they are not checked for it either.
+   */
+  private record AnnotatedMethodsOnly(GuardFactory guard) implements GuardFactory {
+    @Override
+    public int order() {
+      return guard.order();
+    }
+
+    @Override
+    public Set<Class<? extends Annotation>> handles() {
+      return guard.handles();
+    }
+
+    @Override
+    public Optional<MethodGuard> create(GuardedMethod method) {
+      return method.guardAnnotations().isEmpty() ? Optional.empty() : guard.create(method);
+    }
   }
 
   /**
@@ -313,6 +430,20 @@ public class BrownoutAutoConfiguration {
         reason =
             "it configures the write path, which watches a DataSource only when"
                 + " brownout.spring.write-path.data-source names one";
+      } else if (INBOUND_LIMIT_ONLY.contains(key)
+          && !config.get(StarterConfig.CONCURRENCY_LIMIT_ENABLED)) {
+        reason =
+            "it configures the inbound concurrency limit, which is off: set"
+                + " brownout.spring.concurrency-limit.enabled=true to limit inbound requests";
+      } else if (key.equals(DegradeConfig.CONCURRENCY_BROWSE_ONLY_HOLD)
+          && (!config.get(StarterConfig.CONCURRENCY_LIMIT_ENABLED)
+              || config
+                  .find(StarterConfig.CONCURRENCY_LIMIT_BROWSE_ONLY_BEFORE_SHEDDING)
+                  .isEmpty())) {
+        reason =
+            "it says how long the inbound concurrency limit holds this server browse-only, which"
+                + " it does only with brownout.spring.concurrency-limit.enabled=true and"
+                + " brownout.spring.concurrency-limit.browse-only-before-shedding set";
       }
       if (reason != null) {
         problems.add(

@@ -4,6 +4,8 @@ import dev.brownout.core.admin.Problem;
 import dev.brownout.core.json.JsonCodec;
 import dev.brownout.degrade.CallRejectedException;
 import dev.brownout.degrade.CallTimeoutException;
+import dev.brownout.degrade.ConcurrencyLimitFilter;
+import dev.brownout.degrade.OverloadedException;
 import dev.brownout.degrade.ReadMode;
 import dev.brownout.degrade.ReadModeFilter;
 import dev.brownout.degrade.ReadOnlyModeException;
@@ -20,6 +22,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -31,8 +34,9 @@ import org.springframework.web.servlet.ModelAndView;
 /**
  * Brownout's exceptions from a Spring MVC handler as the answers they mean, instead of a 500: a
  * feature that is off is {@code brownout.spring.web.feature-off-status} (404 by default); an open
- * breaker, a full bulkhead or a rate limit without a fallback is 503, a timeout 504; a write
- * refused while browse-only is the browse-only filter's 503. All are {@code
+ * breaker, a full bulkhead or a rate limit without a fallback is 503, a timeout 504; a call its
+ * concurrency limit refused is the inbound limit's 503 ({@code overloaded}, with {@code
+ * Retry-After}); a write refused while browse-only is the browse-only filter's 503. All are {@code
  * application/problem+json}. It runs after the application's own {@code @ExceptionHandler}s, which
  * win.
  */
@@ -43,6 +47,7 @@ public final class BrownoutExceptionResolver implements HandlerExceptionResolver
   private final int featureOffStatus;
   private final boolean readModeFilter;
   private final Duration defaultRetryAfter;
+  private final Duration overloadedRetryAfter;
   private final ReadMode readMode;
   private final Resilience resilience;
 
@@ -50,11 +55,13 @@ public final class BrownoutExceptionResolver implements HandlerExceptionResolver
       int featureOffStatus,
       boolean readModeFilter,
       Duration defaultRetryAfter,
+      Duration overloadedRetryAfter,
       ReadMode readMode,
       Resilience resilience) {
     this.featureOffStatus = featureOffStatus;
     this.readModeFilter = readModeFilter;
     this.defaultRetryAfter = defaultRetryAfter;
+    this.overloadedRetryAfter = overloadedRetryAfter;
     this.readMode = readMode;
     this.resilience = resilience;
   }
@@ -120,6 +127,18 @@ public final class BrownoutExceptionResolver implements HandlerExceptionResolver
               "A service this request needs did not answer in time.",
               path,
               Map.of());
+    } else if (cause instanceof OverloadedException overloaded) {
+      retryAfter = overloadedRetryAfter;
+      problem =
+          new Problem(
+                  URI.create(ConcurrencyLimitFilter.PROBLEM_TYPE),
+                  "Overloaded",
+                  503,
+                  "A service this request needs is busy and could not take it; please try again"
+                      + " shortly.",
+                  path,
+                  Map.of("limiter", overloaded.limiter()))
+              .with("priority", overloaded.priority().name().toLowerCase(Locale.ROOT));
     } else if (cause instanceof ReadOnlyModeException refused) {
       Instant eta = refused.retryAfter().orElse(null);
       retryAfter = eta == null ? defaultRetryAfter : Duration.between(Instant.now(), eta);

@@ -27,7 +27,10 @@ public final class BrownoutFailureAnalyzer extends AbstractFailureAnalyzer<Brown
       return new FailureAnalysis(
           "Brownout's annotations are invalid: " + cause.getMessage(),
           "Fix each annotation named above: a guard that would do nothing is refused at start-up,"
-              + " not found during the outage.",
+              + " not found during the outage. The names @CircuitBreaker, @Retry, @Timeout and"
+              + " @ConcurrencyLimit use are declared with brownout.spring.resilience"
+              + ".circuit-breakers, .retries, .timeouts and .concurrency-limits (or a"
+              + " ResilienceCustomizer).",
           cause);
     }
     return null;

@@ -4,6 +4,7 @@ import dev.brownout.admin.AdminServerConfig;
 import dev.brownout.admin.servlet.AdminServlet;
 import dev.brownout.core.admin.AdminApi;
 import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.degrade.DegradeConfig;
 import dev.brownout.degrade.ReadMode;
 import dev.brownout.degrade.ReadModeFilter;
 import dev.brownout.degrade.Resilience;
@@ -26,8 +27,9 @@ import org.springframework.util.ClassUtils;
 
 /**
  * The servlet side: Brownout's session filter (before Spring Security, so its session is the one
- * security uses), the browse-only filter, the mapping of Brownout's exceptions to polite HTTP
- * answers, and the admin API when there is no actuator to put it on the management server.
+ * security uses), the browse-only filter, the inbound concurrency limit when it is enabled, the
+ * mapping of Brownout's exceptions to polite HTTP answers, and the admin API when there is no
+ * actuator to put it on the management server.
  */
 @AutoConfiguration(after = BrownoutAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -41,6 +43,17 @@ public class BrownoutWebAutoConfiguration {
    * authenticated first, and around everything that may throw {@code ReadOnlyModeException}.
    */
   public static final int READ_MODE_FILTER_ORDER = -90;
+
+  /**
+   * Where the inbound concurrency limit sits: after the browse-only filter, so that while
+   * browse-only the writes it refuses never take the room reads need (and browse-only before
+   * shedding works as {@code ConcurrencyLimitFilter} documents), and after Spring Security, so that
+   * what it admits and measures is the application's own work.
+   */
+  public static final int CONCURRENCY_LIMIT_FILTER_ORDER = -85;
+
+  /** The name of the inbound requests' concurrency limiter, in the admin API and the meters. */
+  public static final String INBOUND_LIMITER = "inbound";
 
   private static final String SPRING_SESSION_FILTER =
       "org.springframework.session.web.http.SessionRepositoryFilter";
@@ -104,6 +117,28 @@ public class BrownoutWebAutoConfiguration {
     return registration;
   }
 
+  /**
+   * The inbound concurrency limit. Registered only when {@code
+   * brownout.spring.concurrency-limit.enabled} is true, read as every {@code brownout.*} key is
+   * (from {@code brownout.properties} too), the same value that declares its limiter.
+   */
+  @Bean
+  FilterRegistrationBean<Filter> brownoutConcurrencyLimitFilter(
+      ConfigOrigins origins, Resilience resilience, ReadMode readMode) {
+    boolean enabled = origins.config().get(StarterConfig.CONCURRENCY_LIMIT_ENABLED);
+    // A disabled registration is never added to the servlet context; its filter is never called.
+    Filter filter =
+        enabled
+            ? InboundConcurrencyLimit.filter(origins, resilience, readMode)
+            : (request, response, chain) -> chain.doFilter(request, response);
+    FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(filter);
+    registration.setName("brownoutConcurrencyLimitFilter");
+    registration.setOrder(CONCURRENCY_LIMIT_FILTER_ORDER);
+    registration.addUrlPatterns("/*");
+    registration.setEnabled(enabled);
+    return registration;
+  }
+
   /** Brownout's exceptions as HTTP answers, for Spring MVC. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "org.springframework.web.servlet.HandlerExceptionResolver")
@@ -115,6 +150,7 @@ public class BrownoutWebAutoConfiguration {
           config.get(StarterConfig.FEATURE_OFF_STATUS),
           config.get(StarterConfig.READ_MODE_ENABLED),
           config.get(StarterConfig.READ_MODE_RETRY_AFTER),
+          config.get(DegradeConfig.CONCURRENCY_RETRY_AFTER),
           readMode,
           resilience);
     }

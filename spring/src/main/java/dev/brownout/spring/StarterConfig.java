@@ -2,14 +2,15 @@ package dev.brownout.spring;
 
 import dev.brownout.core.config.ConfigKey;
 import dev.brownout.core.config.ValueType;
+import dev.brownout.degrade.Priority;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * The configuration keys that only the Spring Boot starter reads: which store to build, where the
- * admin API is served and who may use it, which filters to register, which breakers, retries and
- * timeouts to declare. Every other {@code brownout.*} key is a module's own, read from the same
- * {@code application.yml}.
+ * admin API is served and who may use it, which filters to register, which breakers, retries,
+ * timeouts and concurrency limiters to declare. Every other {@code brownout.*} key is a module's
+ * own, read from the same {@code application.yml}.
  */
 public final class StarterConfig {
   private StarterConfig() {}
@@ -152,6 +153,76 @@ public final class StarterConfig {
                   + " time through the admin API.")
           .build();
 
+  /** Concurrency limiters declared with the default settings. */
+  public static final ConfigKey<List<String>> CONCURRENCY_LIMITS =
+      ConfigKey.of(
+              "brownout.spring.resilience.concurrency-limits", ValueType.list(ValueType.string()))
+          .defaultValue(List.of())
+          .doc(
+              "Adaptive concurrency limiters that @ConcurrencyLimit may name, with the settings of"
+                  + " brownout.degrade.concurrency.*. A name no one declared is an error at"
+                  + " start-up.")
+          .build();
+
+  /** Whether inbound requests are admitted under an adaptive concurrency limit. */
+  public static final ConfigKey<Boolean> CONCURRENCY_LIMIT_ENABLED =
+      ConfigKey.of("brownout.spring.concurrency-limit.enabled", ValueType.bool())
+          .defaultValue(false)
+          .doc(
+              "Whether inbound requests are admitted under an adaptive concurrency limit (the"
+                  + " limiter inbound, with the settings of brownout.degrade.concurrency.*): a"
+                  + " request beyond it gets a 503 problem+json with Retry-After at once. Off by"
+                  + " default: shedding changes what users see under load, and which routes"
+                  + " matter most is the application's to say"
+                  + " (brownout.spring.concurrency-limit.routes).")
+          .build();
+
+  /** Request priorities by path. */
+  public static final ConfigKey<List<String>> CONCURRENCY_LIMIT_ROUTES =
+      ConfigKey.of("brownout.spring.concurrency-limit.routes", ValueType.list(ValueType.string()))
+          .defaultValue(List.of())
+          .doc(
+              "Inbound request priorities by path, each path=priority (/checkout=critical,"
+                  + " /search=normal, /recommendations=low): a path covers everything below it,"
+                  + " matched by segment, and the longest match wins. Under overload low is shed"
+                  + " first, then normal, high and critical.")
+          .build();
+
+  /** The priority of a request no route places. */
+  public static final ConfigKey<Priority> CONCURRENCY_LIMIT_DEFAULT_PRIORITY =
+      ConfigKey.of(
+              "brownout.spring.concurrency-limit.default-priority",
+              ValueType.enumeration(Priority.class))
+          .defaultValue(Priority.NORMAL)
+          .doc(
+              "The priority of an inbound request that no route of"
+                  + " brownout.spring.concurrency-limit.routes places.")
+          .build();
+
+  /** Paths the inbound limit never covers. */
+  public static final ConfigKey<List<String>> CONCURRENCY_LIMIT_EXEMPT_PATHS =
+      ConfigKey.of(
+              "brownout.spring.concurrency-limit.exempt-paths", ValueType.list(ValueType.string()))
+          .defaultValue(List.of())
+          .doc(
+              "Paths the inbound concurrency limit neither refuses nor counts, each with"
+                  + " everything below it, matched by segment: a health probe's /actuator/health,"
+                  + " say, which must answer under overload. The admin path is always exempt.")
+          .build();
+
+  /** Browse-only as the last step before reads are shed. */
+  public static final ConfigKey<Priority> CONCURRENCY_LIMIT_BROWSE_ONLY_BEFORE_SHEDDING =
+      ConfigKey.of(
+              "brownout.spring.concurrency-limit.browse-only-before-shedding",
+              ValueType.enumeration(Priority.class))
+          .doc(
+              "When set (normal, say), shedding a read (GET, HEAD, OPTIONS) of at least this"
+                  + " priority first puts this server browse-only (reason auto:overload, held"
+                  + " brownout.degrade.concurrency.browse-only-hold after the last), so writes are"
+                  + " refused politely by the browse-only filter and their room goes to reads."
+                  + " Needs the browse-only filter. Unset: never.")
+          .build();
+
   /** The status of a call whose feature is off. */
   public static final ConfigKey<Integer> FEATURE_OFF_STATUS =
       ConfigKey.of("brownout.spring.web.feature-off-status", ValueType.integer(400, 599))
@@ -178,6 +249,12 @@ public final class StarterConfig {
         CIRCUIT_BREAKERS,
         RETRIES,
         TIMEOUTS,
+        CONCURRENCY_LIMITS,
+        CONCURRENCY_LIMIT_ENABLED,
+        CONCURRENCY_LIMIT_ROUTES,
+        CONCURRENCY_LIMIT_DEFAULT_PRIORITY,
+        CONCURRENCY_LIMIT_EXEMPT_PATHS,
+        CONCURRENCY_LIMIT_BROWSE_ONLY_BEFORE_SHEDDING,
         FEATURE_OFF_STATUS);
   }
 }

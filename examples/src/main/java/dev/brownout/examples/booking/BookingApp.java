@@ -3,6 +3,8 @@ package dev.brownout.examples.booking;
 import dev.brownout.admin.AdminServer;
 import dev.brownout.core.admin.AdminApi;
 import dev.brownout.core.admin.AdminRoute;
+import dev.brownout.core.admin.AuditSink;
+import dev.brownout.core.admin.LogAuditSink;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.guard.GuardedProxies;
 import dev.brownout.core.metrics.BrownoutMetrics;
@@ -21,6 +23,7 @@ import dev.brownout.flags.Rollouts;
 import dev.brownout.session.Sessions;
 import dev.brownout.session.StoreDownPolicy;
 import dev.brownout.state.InMemoryStateStore;
+import dev.brownout.state.StateAuditSink;
 import dev.brownout.state.StateException;
 import dev.brownout.state.StateStore;
 import dev.brownout.state.dynamodb.DynamoDbStateStore;
@@ -162,8 +165,14 @@ public final class BookingApp implements AutoCloseable {
     this.rollouts = closing(Rollouts.builder(flags).config(config).metrics(metrics).build());
     startInstantBookRollout();
 
-    // Game days: faults injected into the payment calls, started and stopped by an operator.
-    this.faults = closing(FaultInjection.builder(store).config(config).metrics(metrics).build());
+    // The fleet's audit trail, kept in the store: each server's admin API shows every server's
+    // changes, and the end of an experiment, which the first server to notice it records.
+    AuditSink audit = AuditSink.allOf(new StateAuditSink(store), new LogAuditSink());
+    // Game days: faults injected into the payment calls, started and stopped by an operator, and
+    // ending by themselves on every server.
+    this.faults =
+        closing(
+            FaultInjection.builder(store).config(config).metrics(metrics).auditSink(audit).build());
     GuardedProxies timed =
         GuardedProxies.builder().add(resilience.guards()).add(faults.guards()).build();
     List<PaymentProvider> chain = new ArrayList<>();
@@ -190,7 +199,8 @@ public final class BookingApp implements AutoCloseable {
     routes.addAll(readMode.adminRoutes());
     routes.addAll(resilience.adminRoutes());
     routes.addAll(faults.adminRoutes());
-    AdminApi api = AdminApi.builder().config(config).metrics(metrics).routes(routes).build();
+    AdminApi api =
+        AdminApi.builder().config(config).metrics(metrics).auditSink(audit).routes(routes).build();
     this.admin = closing(AdminServer.builder(api).config(config).metrics(metrics).start());
   }
 

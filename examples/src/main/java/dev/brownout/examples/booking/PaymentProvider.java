@@ -2,13 +2,18 @@ package dev.brownout.examples.booking;
 
 import dev.brownout.core.guard.GuardedProxies;
 import dev.brownout.degrade.CallTimeoutException;
+import dev.brownout.degrade.InjectedFaultException;
 import dev.brownout.degrade.Timeout;
 import java.io.IOException;
+import java.net.ConnectException;
 
 /**
  * One provider in the failover chain: its client, each attempt bounded by the {@code payments}
  * timeout (an operator can change it at run time), and a timeout reported as what it is for money:
- * the provider may have charged.
+ * the provider may have charged. A game day's injected fault (an exception or a refused connection
+ * in {@code Client.charge}) happens where the call would have been made, before anything reached
+ * the provider, so it is what it stands for: nothing was charged, and the chain may ask the next
+ * provider.
  */
 final class PaymentProvider implements Payments {
   /** The name of the timeout declared for every attempt at a provider. */
@@ -40,6 +45,9 @@ final class PaymentProvider implements Payments {
       return client.charge(booking, guest);
     } catch (CallTimeoutException e) {
       throw new ChargeOutcomeUnknownException(name, e.getMessage(), e);
+    } catch (InjectedFaultException | ConnectException e) {
+      // HttpPayments reports a real refused connection as PaymentUnavailableException itself.
+      throw new PaymentUnavailableException(name, e.getMessage(), e);
     }
   }
 

@@ -69,10 +69,11 @@ public final class Drill {
               f.primaryFailing("4 primary answers 5xx"),
               f.primaryDropping("5 primary drops"),
               f.cardDeclined("6 card declined"),
-              f.databaseReadOnly("7 database read-only"),
-              f.storeDown("8 Redis down", redis, true),
-              f.redisSlow("9 Redis slow", redis),
-              f.redisPartitioned("10 Redis partitioned", redis)));
+              f.paymentsGameDay("7 payments game day", drill.length),
+              f.databaseReadOnly("8 database read-only"),
+              f.storeDown("9 Redis down", redis, true),
+              f.redisSlow("10 Redis slow", redis),
+              f.redisPartitioned("11 Redis partitioned", redis)));
     } catch (Exception e) {
       out.println("The drill could not run: " + e);
       e.printStackTrace(out);

@@ -21,6 +21,12 @@ import java.util.stream.Collectors;
 final class Faults {
   static final String DECLINED_GUEST = "guest-0";
 
+  /** The game day's experiment. */
+  static final String GAME_DAY = "payments-flaky";
+
+  /** The share of payment calls the game day fails. */
+  static final int GAME_DAY_PERCENTAGE = 30;
+
   private final Site site;
   private final List<BookingApp> servers;
   private final List<PaymentService> payments;
@@ -256,6 +262,94 @@ final class Faults {
                   + (wrong.isEmpty() ? "" : " " + wrong),
               !declined.isEmpty() && wrong.isEmpty());
         });
+  }
+
+  /**
+   * A game day, with the library's fault injection instead of a hook in the providers: the operator
+   * starts an experiment through server-a's admin API that fails {@value #GAME_DAY_PERCENTAGE}% of
+   * the payment providers' calls ({@code Client.charge}, at both providers, on both servers: it is
+   * kept in the store they share), and lets it run out. An injected failure stands for a call that
+   * never reached the provider, so a booking whose primary call failed is charged by the secondary
+   * in the same request, and one whose both calls failed is paid later; nothing is charged twice.
+   * The experiment runs the step's length and three seconds more (enough payment calls for each
+   * server to meet its share of faults), ends by itself on both servers, and its start and its end
+   * are in the fleet's audit trail.
+   */
+  Step paymentsGameDay(String name, Duration length) {
+    long seconds = Math.max(1, length.toSeconds()) + 3;
+    String experiment =
+        "{\"fault\":\"exception\",\"calls\":[\"Client.charge\"],\"percentage\":"
+            + GAME_DAY_PERCENTAGE
+            + ",\"duration\":\"PT"
+            + seconds
+            + "S\"}";
+    AtomicInteger started = new AtomicInteger();
+    AtomicInteger secondaryBefore = new AtomicInteger();
+    Step step =
+        new Step(
+                name,
+                "experiment "
+                    + GAME_DAY
+                    + " started through server-a's admin API: "
+                    + GAME_DAY_PERCENTAGE
+                    + "% of the payment calls fail, at both providers, for "
+                    + seconds
+                    + " s")
+            .before(() -> secondaryBefore.set(payments.get(1).charges().size()))
+            .inject(() -> started.set(site.startExperiment(servers.get(0), GAME_DAY, experiment)))
+            .endsByItself(
+                "the experiment ended by itself on both servers and left the store",
+                () ->
+                    servers.stream().allMatch(s -> s.faults().running().isEmpty())
+                        && !site.experimentListed(servers.get(1), GAME_DAY))
+            // Only for an experiment that did not end by itself, so the steps after run clean.
+            .heal(
+                () -> {
+                  if (site.experimentListed(servers.get(0), GAME_DAY)) {
+                    site.stopExperiment(servers.get(0), GAME_DAY);
+                  }
+                })
+            .designed(Answer.FAILED_OVER, Answer.PAID_LATER)
+            .mustSee(
+                "server-b ran the experiment server-a started",
+                () ->
+                    servers.get(1).faults().running().stream()
+                        .anyMatch(e -> e.id().equals(GAME_DAY)))
+            .mustSee(
+                "the secondary charged bookings whose call at the primary failed",
+                () -> payments.get(1).charges().size() > secondaryBefore.get());
+    eachServer(
+        (server, label) ->
+            step.mustSee(
+                label + " injected faults into payment calls",
+                () -> Site.injected(server, GAME_DAY) > 0));
+    primaryClosesAgain(step);
+    step.mustHoldAfter(
+        "the fleet's audit trail for fault/"
+            + GAME_DAY
+            + ", read through server-b's admin API, is its start and its end by itself",
+        () ->
+            site.auditActions(servers.get(1), "fault/" + GAME_DAY)
+                .equals(List.of("faults.start", "faults.expire")));
+    step.note(
+        () ->
+            "faults injected (server-a, server-b): "
+                + servers.stream().map(s -> Math.round(Site.injected(s, GAME_DAY))).toList());
+    return step.check(
+            t ->
+                t.check(
+                    "the operator's start answered 200 (" + started.get() + ")",
+                    started.get() == 200))
+        .check(
+            t ->
+                t.check(
+                    "bookings whose primary call failed were charged by the secondary in the same"
+                        + " request ("
+                        + t.count(Answer.FAILED_OVER)
+                        + "); those whose calls failed at both providers were paid later ("
+                        + t.count(Answer.PAID_LATER)
+                        + ")",
+                    t.count(Answer.FAILED_OVER) > 0));
   }
 
   Step databaseReadOnly(String name) {

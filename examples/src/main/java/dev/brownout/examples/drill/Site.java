@@ -2,6 +2,8 @@ package dev.brownout.examples.drill;
 
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.CoreConfig;
+import dev.brownout.core.json.JsonCodec;
+import dev.brownout.degrade.OverloadMeters;
 import dev.brownout.degrade.ResilienceMeters;
 import dev.brownout.degrade.WritePath;
 import dev.brownout.examples.DemoApplication;
@@ -24,6 +26,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -166,6 +169,85 @@ final class Site implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build());
     return answer.statusCode();
+  }
+
+  /**
+   * The operator starts fault-injection experiment {@code id} through {@code server}'s admin API,
+   * with {@code body} as its definition; the answer's status.
+   */
+  int startExperiment(BookingApp server, String id, String body) {
+    HttpResponse<String> answer =
+        send(
+            HttpClient.newHttpClient(),
+            admin(server, "api/v1/faults/" + id)
+                .header("Content-Type", "application/json")
+                .header("Brownout-Reason", "drill: game day")
+                .PUT(HttpRequest.BodyPublishers.ofString(body))
+                .build());
+    adminAnswers.add(answer.statusCode());
+    return answer.statusCode();
+  }
+
+  /**
+   * The operator stops experiment {@code id} through {@code server}'s admin API, if it is there.
+   */
+  void stopExperiment(BookingApp server, String id) {
+    send(
+        HttpClient.newHttpClient(),
+        admin(server, "api/v1/faults/" + id)
+            .header("Brownout-Reason", "drill: the experiment did not end by itself")
+            .DELETE()
+            .build());
+  }
+
+  /** Whether {@code server}'s admin API lists experiment {@code id}, read from the store now. */
+  boolean experimentListed(BookingApp server, String id) {
+    HttpResponse<String> answer =
+        send(HttpClient.newHttpClient(), admin(server, "api/v1/faults").GET().build());
+    if (answer.statusCode() != 200) {
+      throw new IllegalStateException("GET /api/v1/faults answered " + answer.statusCode());
+    }
+    return answer.body().contains("\"id\":\"" + id + "\"");
+  }
+
+  /**
+   * The actions of the audit trail that {@code server}'s admin API shows for {@code target}, oldest
+   * first.
+   */
+  List<String> auditActions(BookingApp server, String target) {
+    HttpResponse<String> answer =
+        send(HttpClient.newHttpClient(), admin(server, "api/v1/audit?limit=1000").GET().build());
+    if (answer.statusCode() != 200) {
+      throw new IllegalStateException("GET /api/v1/audit answered " + answer.statusCode());
+    }
+    List<?> records =
+        (List<?>) JsonCodec.standard().decode(answer.body(), Map.class).get("records");
+    List<String> actions = new ArrayList<>();
+    for (Object record : records) {
+      Map<?, ?> fields = (Map<?, ?>) record;
+      if (target.equals(fields.get("target"))) {
+        actions.add(0, String.valueOf(fields.get("action")));
+      }
+    }
+    return actions;
+  }
+
+  /** Faults {@code server} injected for experiment {@code id}. */
+  static double injected(BookingApp server, String id) {
+    return server
+        .meters()
+        .find(OverloadMeters.FAULTS_INJECTED.name())
+        .tag("experiment", id)
+        .counters()
+        .stream()
+        .mapToDouble(Counter::count)
+        .sum();
+  }
+
+  private HttpRequest.Builder admin(BookingApp server, String path) {
+    return HttpRequest.newBuilder(server.admin().uri().resolve(path))
+        .timeout(Duration.ofSeconds(10))
+        .header("Authorization", "Bearer " + token);
   }
 
   void reopen(boolean readOnly) {

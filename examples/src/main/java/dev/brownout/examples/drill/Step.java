@@ -34,6 +34,7 @@ final class Step {
   Runnable before = () -> {};
   Runnable inject = () -> {};
   @Nullable Runnable heal;
+  @Nullable Watch endsByItself;
   Set<Answer> designed = EnumSet.noneOf(Answer.class);
   Set<Answer> designedWhileHealing = EnumSet.noneOf(Answer.class);
   @Nullable String onlyUser;
@@ -74,6 +75,16 @@ final class Step {
 
   Step heal(Runnable action) {
     this.heal = action;
+    return this;
+  }
+
+  /**
+   * The fault ends by itself (an experiment that runs out): it is kept running, traffic and all,
+   * until {@code ended} holds (within the fault's limit), which becomes a check; the heal, which
+   * comes after, is for a fault that did not end.
+   */
+  Step endsByItself(String what, BooleanSupplier ended) {
+    this.endsByItself = new Watch(what, ended);
     return this;
   }
 

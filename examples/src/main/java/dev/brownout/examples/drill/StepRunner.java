@@ -11,9 +11,10 @@ import java.util.function.Function;
 
 /**
  * Runs a {@link Step}: injects its fault, drives traffic for at least the step length and until
- * what it must show has been seen, heals, and drives on until a normal answer comes back and what
- * must hold again holds. Meanwhile it polls the servers every 50 ms for the step's signals. Every
- * outcome becomes a check of the step's tally.
+ * what it must show has been seen (and, for a fault that ends by itself, until it has ended),
+ * heals, and drives on until a normal answer comes back and what must hold again holds. Meanwhile
+ * it polls the servers every 50 ms for the step's signals. Every outcome becomes a check of the
+ * step's tally.
  */
 final class StepRunner {
   /** The longest a fault is kept waiting for what it must show. */
@@ -41,6 +42,7 @@ final class StepRunner {
     Map<Step.Watch, String> broken = new LinkedHashMap<>();
     // What must hold after the heal, as it stood when the heal phase ended.
     Set<Step.Watch> held = new HashSet<>();
+    long endedAt = Long.MIN_VALUE;
     tally.injectedAt = System.nanoTime();
     step.inject.run();
     boolean expectsDegradation = !step.designed.isEmpty() || step.degradedSignal != null;
@@ -63,10 +65,25 @@ final class StepRunner {
         boolean shown =
             seen.size() == step.mustSee.size()
                 && (!expectsDegradation || tally.timeToDegrade().isPresent());
-        if ((now >= least && (shown || step.heal == null)) || now >= most) {
+        if (step.endsByItself != null
+            && endedAt == Long.MIN_VALUE
+            && holds(step.endsByItself.holds())) {
+          endedAt = now;
+        }
+        boolean over = step.endsByItself == null || endedAt != Long.MIN_VALUE;
+        if ((now >= least && (shown || step.heal == null) && over) || now >= most) {
           break;
         }
         Traffic.pause(50);
+      }
+      if (step.endsByItself != null) {
+        long ended = endedAt;
+        tally.check(
+            step.endsByItself.what()
+                + (ended == Long.MIN_VALUE
+                    ? ""
+                    : String.format(" (%.2f s after it began)", (ended - tally.injectedAt) / 1e9)),
+            ended != Long.MIN_VALUE);
       }
       if (step.heal != null) {
         tally.healedAt = System.nanoTime();

@@ -22,7 +22,8 @@ class DrillTest {
     assertThat(report)
         .contains("3 payment API slow")
         .contains("6 card declined")
-        .contains("8 Redis down")
+        .contains("7 payments game day")
+        .contains("9 Redis down")
         .contains("charged exactly once");
     assertThat(passed).as(report).isTrue();
   }

@@ -3,10 +3,13 @@ package dev.brownout.site.guides;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.brownout.degrade.FaultInjection;
+import dev.brownout.degrade.Resilience;
 import dev.brownout.flags.FlagContext;
 import dev.brownout.flags.FlagDefinition;
 import dev.brownout.flags.Flags;
 import dev.brownout.site.guides.spring.Payments;
+import dev.brownout.site.guides.spring.Quotes;
 import dev.brownout.spring.BrownoutAutoConfiguration;
 import java.net.URL;
 import java.util.function.Supplier;
@@ -47,6 +50,31 @@ class SpringBootGuideTest {
       assertThat(payments.redeem(ada, "XMAS")).isEqualTo("gift cards are coming soon");
       context.getBean(Flags.class).admin().create(FlagDefinition.on("gift-cards"));
       assertThat(payments.redeem(ada, "XMAS")).isEqualTo("redeemed XMAS");
+    }
+  }
+
+  /** The overload guide's application: the limited service. */
+  @Configuration
+  @ImportAutoConfiguration({AopAutoConfiguration.class, BrownoutAutoConfiguration.class})
+  @Import(Quotes.class)
+  static class LimitedApplication {}
+
+  @Test
+  void theOverloadSettingsDeclareTheLimitersAndAllowGameDays() {
+    try (ConfigurableApplicationContext context =
+        withoutTheEmbeddedServersProperties(
+            () ->
+                new SpringApplicationBuilder(LimitedApplication.class)
+                    .web(WebApplicationType.NONE)
+                    .properties("spring.config.name=spring-boot-overload")
+                    .run())) {
+      Resilience resilience = context.getBean(Resilience.class);
+      assertThat(resilience.concurrencyLimiterNames()).containsExactly("inbound", "quotes");
+      assertThat(resilience.concurrencyLimiter("quotes").limit()).isEqualTo(20);
+      assertThat(context.getBean(FaultInjection.class).enabled()).isTrue();
+      Quotes quotes = context.getBean(Quotes.class);
+      assertThat(AopUtils.isAopProxy(quotes)).isTrue();
+      assertThat(quotes.quote("3")).isEqualTo("quote for 3");
     }
   }
 

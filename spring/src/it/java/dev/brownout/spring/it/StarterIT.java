@@ -222,6 +222,28 @@ class StarterIT {
     await(() -> http.get("/actuator/health").statusCode() == 200, "health is up again");
   }
 
+  @Test
+  @Order(8)
+  void faultInjectionIsOffUnlessEnabledItsRoutesRefuseAndNoInboundLimitIsRegistered() {
+    HttpResponse<String> refused =
+        http.admin(
+            "PUT",
+            "/brownout/api/v1/faults/payments-down",
+            "{\"fault\":\"exception\",\"calls\":[\"Payments.*\"],\"duration\":\"PT1M\"}");
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+    assertThat(refused.body()).contains("faults-disabled", "brownout.degrade.faults.enabled=true");
+    HttpResponse<String> listed = http.admin("GET", "/brownout/api/v1/faults", null);
+    assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+    assertThat(listed.body()).contains("\"enabled\":false", "\"experiments\":[]");
+    assertThat(http.get("/pay/9").body()).as("nothing injected").isEqualTo("charged 9");
+
+    HttpResponse<String> limits = http.admin("GET", "/brownout/api/v1/concurrency-limits", null);
+    assertThat(limits.statusCode()).as(limits.body()).isEqualTo(200);
+    assertThat(limits.body())
+        .as("the inbound limit is opt-in: no limiter is declared for it")
+        .contains("\"limiters\":[]");
+  }
+
   private static String storeHealth(HttpResponse<String> health) {
     try {
       return new ObjectMapper()

@@ -1,6 +1,7 @@
 package dev.brownout.spring.startup;
 
 import dev.brownout.degrade.CircuitBreaker;
+import dev.brownout.degrade.ConcurrencyLimit;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -30,7 +31,10 @@ final class FailingApplications {
     }
   }
 
-  /** A service whose annotations name a breaker that does not exist, or reach no proxy. */
+  /**
+   * A service whose annotations name a breaker and a concurrency limiter that do not exist, or
+   * reach no proxy.
+   */
   public static class Vendor {
     @CircuitBreaker("nowhere")
     public String call() {
@@ -40,6 +44,11 @@ final class FailingApplications {
     @CircuitBreaker("nowhere")
     protected String hidden() {
       return "hidden";
+    }
+
+    @ConcurrencyLimit("nowhere-either")
+    public String quote() {
+      return "quoted";
     }
   }
 

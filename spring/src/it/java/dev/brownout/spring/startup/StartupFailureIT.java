@@ -54,7 +54,48 @@ class StartupFailureIT {
             failure ->
                 assertThat(root(failure))
                     .hasMessageContaining("no circuit breaker named 'nowhere'")
+                    .hasMessageContaining("@ConcurrencyLimit names 'nowhere-either'")
                     .hasMessageContaining("Vendor.hidden is not public"));
+  }
+
+  @Test
+  void anInboundLimitSettingWhileTheLimitIsOffIsAnError() {
+    assertThatThrownBy(
+            () ->
+                new SpringApplicationBuilder(FailingApplications.Plain.class)
+                    .web(WebApplicationType.NONE)
+                    .properties(
+                        "spring.config.name=none",
+                        "brownout.spring.concurrency-limit.routes=/checkout=critical")
+                    .run()
+                    .close())
+        .rootCause()
+        .hasMessageContaining("brownout.spring.concurrency-limit.routes")
+        .hasMessageContaining("nothing reads this setting")
+        .hasMessageContaining("brownout.spring.concurrency-limit.enabled=true");
+  }
+
+  @Test
+  void aBadInboundRouteIsNamedWithItsOrigin() {
+    assertThatThrownBy(
+            () ->
+                new SpringApplicationBuilder(FailingApplications.Plain.class)
+                    .web(WebApplicationType.SERVLET)
+                    .properties(
+                        "spring.config.name=none",
+                        "server.port=0",
+                        "brownout.spring.concurrency-limit.enabled=true",
+                        "brownout.spring.concurrency-limit.routes=/checkout=urgent, search=low")
+                    .run()
+                    .close())
+        .satisfies(
+            failure ->
+                assertThat(root(failure))
+                    .hasMessageContaining("brownout.spring.concurrency-limit.routes")
+                    .hasMessageContaining("/checkout=urgent")
+                    .hasMessageContaining("one of low, normal, high, critical")
+                    .hasMessageContaining("search=low")
+                    .hasMessageContaining("must start with '/'"));
   }
 
   @Test

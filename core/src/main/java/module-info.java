@@ -19,6 +19,7 @@ module dev.brownout.core {
   requires static net.bytebuddy;
 
   exports dev.brownout.core;
+  exports dev.brownout.core.buffer;
   exports dev.brownout.core.config;
   exports dev.brownout.core.metrics;
   exports dev.brownout.core.time;

@@ -2,6 +2,7 @@ package dev.brownout.degrade;
 
 import dev.brownout.core.admin.AuditRecord;
 import dev.brownout.core.admin.AuditSink;
+import dev.brownout.core.buffer.BoundedBuffer;
 import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.internal.OutageLog;
 import dev.brownout.core.metrics.BrownoutMetrics;
@@ -9,7 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,18 +20,28 @@ import org.slf4j.LoggerFactory;
  * BoundedBuffer.Policy#BLOCK}) for a moment when full and then refuses the record by throwing, so
  * the admin API's audit trail keeps it and delivers it again: no record is dropped, and a sink that
  * stays down ends in changes being refused rather than in lost records. Records reach the sink in
- * order; one it refuses is offered again, with backoff, before any later one.
+ * order; one it refuses is offered again, with backoff, before any later one. Closing it delivers
+ * what is still queued first, for up to {@link #DEFAULT_CLOSE_TIMEOUT} ({@link #close(Duration)}
+ * for another bound), so the records of the last moments (an experiment that expired as the
+ * application stops) are not lost with it.
  */
 public final class BufferedAuditSink implements AuditSink, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BufferedAuditSink.class);
   private static final Duration RETRY_FIRST = Duration.ofMillis(100);
   private static final Duration RETRY_MOST = Duration.ofSeconds(10);
 
+  /** How long {@link #close()} waits for the sink to take what is queued. */
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
   private final AuditSink delegate;
   private final BoundedBuffer<AuditRecord> buffer;
   private final Thread shipper;
   private final OutageLog outage;
+  // Records are taken under the read lock, closing under the write lock: none is taken after the
+  // shipper was told to finish, to stay in the buffer undelivered.
+  private final ReentrantReadWriteLock closing = new ReentrantReadWriteLock();
   private volatile boolean closed;
+  private volatile long drainDeadline;
 
   private BufferedAuditSink(
       AuditSink delegate, String name, int capacity, Duration wait, BrownoutMetrics metrics) {
@@ -68,13 +79,22 @@ public final class BufferedAuditSink implements AuditSink, AutoCloseable {
    */
   @Override
   public void record(AuditRecord record) {
-    if (closed || !buffer.offer(record)) {
-      throw new IllegalStateException(
-          "audit buffer "
-              + buffer.name()
-              + " is full ("
-              + buffer.capacity()
-              + " records wait for a sink that is slow or down); the record was not taken");
+    closing.readLock().lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException(
+            "audit buffer " + buffer.name() + " is closed; the record was not taken");
+      }
+      if (!buffer.offer(record)) {
+        throw new IllegalStateException(
+            "audit buffer "
+                + buffer.name()
+                + " is full ("
+                + buffer.capacity()
+                + " records wait for a sink that is slow or down); the record was not taken");
+      }
+    } finally {
+      closing.readLock().unlock();
     }
   }
 
@@ -90,9 +110,12 @@ public final class BufferedAuditSink implements AuditSink, AutoCloseable {
 
   private void ship() {
     Duration backoff = RETRY_FIRST;
-    while (!closed) {
+    while (true) {
       try {
-        if (!buffer.awaitItem(200, TimeUnit.MILLISECONDS)) {
+        if (closed && (buffer.size() == 0 || System.nanoTime() - drainDeadline >= 0)) {
+          return;
+        }
+        if (!buffer.awaitItem(Duration.ofMillis(closed ? 10 : 200))) {
           continue;
         }
         Optional<AuditRecord> next = buffer.peek();
@@ -106,7 +129,11 @@ public final class BufferedAuditSink implements AuditSink, AutoCloseable {
           backoff = RETRY_FIRST;
         } catch (RuntimeException e) {
           outage.failed("records wait in the buffer, in order, and are offered again", e);
-          Thread.sleep(backoff.toMillis());
+          long sleep = backoff.toMillis();
+          if (closed) {
+            sleep = Math.max(0, Math.min(sleep, (drainDeadline - System.nanoTime()) / 1_000_000));
+          }
+          Thread.sleep(sleep);
           backoff =
               backoff.multipliedBy(2).compareTo(RETRY_MOST) > 0
                   ? RETRY_MOST
@@ -123,10 +150,48 @@ public final class BufferedAuditSink implements AuditSink, AutoCloseable {
     return buffer.size();
   }
 
-  /** Stops shipping; records still waiting are not delivered. */
+  /**
+   * Takes no more records, delivers those still waiting (for up to {@link #DEFAULT_CLOSE_TIMEOUT}),
+   * then stops shipping.
+   */
   @Override
   public void close() {
-    closed = true;
-    shipper.interrupt();
+    close(DEFAULT_CLOSE_TIMEOUT);
+  }
+
+  /**
+   * Takes no more records, delivers those still waiting for up to {@code timeout}, then stops
+   * shipping; records the sink has not taken by then are logged as lost, with their number.
+   *
+   * @return whether every record was delivered
+   */
+  public boolean close(Duration timeout) {
+    closing.writeLock().lock();
+    try {
+      if (!closed) {
+        drainDeadline = System.nanoTime() + timeout.toNanos();
+        closed = true;
+      }
+    } finally {
+      closing.writeLock().unlock();
+    }
+    try {
+      shipper.join(Math.max(1, timeout.toMillis()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (shipper.isAlive()) {
+      // Stuck in the sink past the deadline.
+      shipper.interrupt();
+    }
+    int left = buffer.size();
+    if (left > 0) {
+      log.warn(
+          "Audit buffer {} closed with {} records the sink did not take within {}; they are lost",
+          buffer.name(),
+          left,
+          timeout);
+    }
+    return left == 0;
   }
 }

@@ -4,8 +4,10 @@ import dev.brownout.core.metrics.MeterSpec;
 import java.util.List;
 
 /**
- * The meters of overload protection and game days: adaptive concurrency limits, bounded buffers and
- * fault-injection experiments.
+ * The meters of overload protection and game days: adaptive concurrency limits and fault-injection
+ * experiments. Bounded buffers' meters are core's ({@link
+ * dev.brownout.core.buffer.BoundedBuffer#FILL}, {@link
+ * dev.brownout.core.buffer.BoundedBuffer#DROPPED}).
  */
 public final class OverloadMeters {
   private OverloadMeters() {}
@@ -53,24 +55,6 @@ public final class OverloadMeters {
           "limiter",
           "priority");
 
-  /** How full a buffer is. */
-  public static final MeterSpec BUFFER_FILL =
-      MeterSpec.gauge(
-          "brownout.degrade.buffer.fill",
-          "How full a bounded buffer is, from 0 (empty) to 1 (full), by buffer.",
-          "",
-          "buffer");
-
-  /** Items a buffer dropped. */
-  public static final MeterSpec BUFFER_DROPPED =
-      MeterSpec.counter(
-          "brownout.degrade.buffer.dropped",
-          "Items a bounded buffer dropped because it was full, by buffer and policy: drop_head"
-              + " (the oldest went), drop_tail (the newest was refused), block (the newest was"
-              + " refused after waiting).",
-          "buffer",
-          "policy");
-
   /** Fault-injection experiments running. */
   public static final MeterSpec FAULTS_ACTIVE =
       MeterSpec.gauge(
@@ -90,14 +74,6 @@ public final class OverloadMeters {
   /** Every meter of overload protection and game days. */
   public static List<MeterSpec> all() {
     return List.of(
-        LIMIT,
-        IN_FLIGHT,
-        NO_LOAD_LATENCY,
-        LATENCY,
-        SHED,
-        BUFFER_FILL,
-        BUFFER_DROPPED,
-        FAULTS_ACTIVE,
-        FAULTS_INJECTED);
+        LIMIT, IN_FLIGHT, NO_LOAD_LATENCY, LATENCY, SHED, FAULTS_ACTIVE, FAULTS_INJECTED);
   }
 }

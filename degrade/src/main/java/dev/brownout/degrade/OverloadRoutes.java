@@ -3,8 +3,11 @@ package dev.brownout.degrade;
 import dev.brownout.core.admin.AdminResponse;
 import dev.brownout.core.admin.AdminRoute;
 import dev.brownout.core.admin.ProblemException;
+import dev.brownout.core.buffer.BoundedBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -49,9 +52,25 @@ final class OverloadRoutes {
             request -> {
               List<Map<String, Object>> all = new ArrayList<>();
               for (BoundedBuffer<?> buffer : resilience.buffers()) {
-                all.add(buffer.view());
+                all.add(view(buffer));
               }
               return AdminResponse.ok(Map.of("buffers", all));
             }));
+  }
+
+  /** What the admin API shows of a buffer. */
+  static Map<String, Object> view(BoundedBuffer<?> buffer) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("name", buffer.name());
+    view.put("policy", buffer.policy().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    view.put("capacity", buffer.capacity());
+    view.put("size", buffer.size());
+    view.put("fill", buffer.fill());
+    view.put("accepted", buffer.accepted());
+    view.put("dropped", buffer.dropped());
+    if (buffer.policy() == BoundedBuffer.Policy.BLOCK) {
+      view.put("blockTimeoutMillis", buffer.blockTimeout().toNanos() / 1_000_000.0);
+    }
+    return view;
   }
 }

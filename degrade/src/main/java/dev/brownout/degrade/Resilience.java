@@ -1,6 +1,7 @@
 package dev.brownout.degrade;
 
 import dev.brownout.core.admin.AdminRoute;
+import dev.brownout.core.buffer.BoundedBuffer;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.Settings;
 import dev.brownout.core.guard.GuardFactory;

@@ -7,6 +7,7 @@ import dev.brownout.core.admin.AdminApi;
 import dev.brownout.core.admin.AdminRequest;
 import dev.brownout.core.admin.AdminResponse;
 import dev.brownout.core.admin.BearerTokenAuthenticator;
+import dev.brownout.core.buffer.BoundedBuffer;
 import dev.brownout.core.guard.GuardConfigurationException;
 import dev.brownout.core.guard.GuardedProxies;
 import dev.brownout.state.InMemoryStateStore;

@@ -112,6 +112,34 @@ class FaultInjectionTest {
   }
 
   @Test
+  void anExpiryRecordStillQueuedWhenFaultInjectionClosesIsDeliveredNotDropped() {
+    BufferedAuditSinkTest.SlowToStartSink sink = new BufferedAuditSinkTest.SlowToStartSink(2);
+    FaultInjection faults =
+        FaultInjection.builder(store)
+            .enabled(true)
+            .clock(clock)
+            .auditSink(sink)
+            .refreshInterval(Duration.ofMinutes(10))
+            .build();
+    closing.add(0, faults);
+    AdminResponse started =
+        call(
+            admin(faults),
+            "PUT",
+            "/api/v1/faults/brief",
+            "{\"fault\":\"exception\",\"calls\":[\"*\"],\"duration\":\"PT30S\"}");
+    assertThat(started.status()).isEqualTo(200);
+    clock.advance(Duration.ofSeconds(30));
+    faults.refresh();
+    assertThat(store.list(FaultInjection.NAMESPACE)).as("expired and removed").isEmpty();
+
+    faults.close();
+    assertThat(sink.taken)
+        .extracting(AuditRecord::action, AuditRecord::target)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("faults.expire", "fault/brief"));
+  }
+
+  @Test
   void offByDefaultNothingIsInstalledAndTheAdminApiRefusesToStartAnything() throws Exception {
     FaultInjection faults = faults(false);
     assertThat(faults.enabled()).isFalse();

@@ -428,16 +428,32 @@ final class RequestSession {
     } catch (StateException e) {
       switch (sessions.storeDownPolicy()) {
         case SERVE_CACHED -> {
+          List<SessionData> stored = new ArrayList<>();
           for (SessionData old : retired) {
             if (old.inStore) {
-              sessions.defer(old);
+              stored.add(old);
             }
           }
-          if (!sessions.defer(data)) {
-            refused = Flush.CONFLICT;
-            return refused;
+          switch (sessions.defer(stored, data)) {
+            case FULL -> {
+              // Held changes are answered 200: one that cannot be held is not answered at all.
+              sessions.storeError(
+                  "rejected",
+                  "this server holds as many sessions' changes as "
+                      + SessionConfig.MAX_HELD_SESSIONS.name()
+                      + " allows; requests that would hold more fail closed (503)",
+                  e);
+              refused = Flush.STORE_DOWN;
+              return refused;
+            }
+            case OTHER_ID -> {
+              refused = Flush.CONFLICT;
+              return refused;
+            }
+            case HELD ->
+                sessions.storeError(
+                    "deferred", "each server keeps its changes and retries them", e);
           }
-          sessions.storeError("deferred", "each server keeps its changes and retries them", e);
         }
         case NEW_SESSION -> {
           if (data.hasUserChanges()) {

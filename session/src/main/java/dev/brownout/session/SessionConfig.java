@@ -103,6 +103,19 @@ public final class SessionConfig {
                   + " on with an empty session, changes fail closed).")
           .build();
 
+  /** The most sessions whose changes are held while the store is down. */
+  public static final ConfigKey<Integer> MAX_HELD_SESSIONS =
+      ConfigKey.of("brownout.session.max-held-sessions", ValueType.integer(1, 10_000_000))
+          .defaultValue(10_000)
+          .doc(
+              "Under serve-cached, the most sessions whose changes one server holds while the"
+                  + " store is down, so an outage cannot fill its heap. A request that would hold"
+                  + " one more session's changes fails closed instead (503 with Retry-After), so"
+                  + " no change is answered 200 and then lost; requests of sessions already held"
+                  + " keep working. The fill and the refusals are the brownout.buffer.* meters of"
+                  + " buffer session-held.")
+          .build();
+
   /** Retry-After of a 503. */
   public static final ConfigKey<Duration> RETRY_AFTER =
       ConfigKey.of(
@@ -233,6 +246,7 @@ public final class SessionConfig {
         LOCK_LEASE,
         LOCK_ON_TIMEOUT,
         STORE_DOWN,
+        MAX_HELD_SESSIONS,
         RETRY_AFTER,
         NEAR_CACHE_SIZE,
         NEAR_CACHE_VALIDATE,

@@ -1,5 +1,6 @@
 package dev.brownout.session;
 
+import dev.brownout.core.buffer.BoundedBuffer;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.Settings;
 import dev.brownout.core.internal.DaemonThreads;
@@ -18,11 +19,15 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EventListener;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -60,10 +65,17 @@ public final class Sessions implements AutoCloseable {
   private final String sameSite;
   private final @Nullable String headerName;
   private final SessionConfig.LockTimeoutAction lockTimeoutAction;
-  // Changes held while the store is down (serve-cached), by session key, in the order first held;
-  // guarded by itself.
+  // Changes held while the store is down (serve-cached), by session key; guarded by itself, as are
+  // writeBack and queued.
   private final Map<String, Held> pending = new LinkedHashMap<>();
   private long heldSequence;
+  // The order held changes are written back in: each held session's key once, from when it is
+  // first held until the write-back reaches it (if a request wrote the change meanwhile, the
+  // write-back skips it, or a compaction drops it when room is short), so no more sessions are
+  // held than brownout.session.max-held-sessions. Null unless serve-cached.
+  private final @Nullable BoundedBuffer<String> writeBack;
+  private final Set<String> queued = new HashSet<>();
+  private final Object writingBack = new Object();
   private final SessionConfig.CookieSecure cookieSecure;
   private final int conflictStatus;
   private final @Nullable ScheduledExecutorService resync;
@@ -168,14 +180,23 @@ public final class Sessions implements AutoCloseable {
     this.headerName = header.isEmpty() ? null : header;
     metrics.gauge(SessionMetrics.PENDING, pending, Sessions::sizeOf);
     if (storeDown == StoreDownPolicy.SERVE_CACHED) {
+      this.writeBack =
+          BoundedBuffer.<String>builder(HELD_BUFFER, config.get(SessionConfig.MAX_HELD_SESSIONS))
+              .policy(BoundedBuffer.Policy.DROP_TAIL)
+              .metrics(metrics)
+              .build();
       this.resync =
           Executors.newSingleThreadScheduledExecutor(
               DaemonThreads.named("brownout-session-resync"));
       resync.scheduleWithFixedDelay(this::resyncPending, 1, 1, TimeUnit.SECONDS);
     } else {
+      this.writeBack = null;
       this.resync = null;
     }
   }
+
+  /** The name of the buffer of held sessions in {@code brownout.buffer.*} meters. */
+  static final String HELD_BUFFER = "session-held";
 
   /**
    * Starts a builder for sessions kept in {@code store}. Servers that share sessions share the
@@ -243,42 +264,101 @@ public final class Sessions implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes held changes back (serve-cached), in the order their sessions were first held, until the
+   * store fails again; also done every second in the background.
+   *
+   * @return how many sessions' changes are still held
+   */
   public int resyncPending() {
-    List<Map.Entry<String, Held>> held;
-    synchronized (pending) {
-      held = new ArrayList<>(pending.entrySet());
+    BoundedBuffer<String> order = writeBack;
+    if (order == null) {
+      return pendingCount();
     }
-    for (Map.Entry<String, Held> entry : held) {
-      SessionData data = entry.getValue().data().copy();
-      data.heldSequence = entry.getValue().sequence();
-      try {
-        SaveOutcome outcome = repository.save(data);
-        if (outcome == SaveOutcome.CONFLICT) {
-          release(entry.getKey(), data.heldSequence);
-        } else {
-          saved(data);
+    // One write-back at a time: each takes the keys it has written off the head of the order.
+    synchronized (writingBack) {
+      for (int round = order.size(); round > 0; round--) {
+        String key;
+        Held held;
+        synchronized (pending) {
+          Optional<String> head = order.peek();
+          if (head.isEmpty()) {
+            break;
+          }
+          key = head.get();
+          held = pending.get(key);
+          if (held == null) {
+            // A request wrote it meanwhile.
+            dequeue(order, key);
+            continue;
+          }
         }
-        if (outcome == SaveOutcome.CONFLICT) {
-          log.warn(
-              "A held session change could not be written back ({}) and is dropped",
-              data.conflict == null ? "conflict" : data.conflict.kind());
-        } else {
-          log.info("Held session change written now that the store answers");
+        if (!writeBack(key, held)) {
+          break;
         }
-      } catch (RecordTooLargeException e) {
-        // Never written, whatever happens: dropped, and the others behind it go on.
-        release(entry.getKey(), data.heldSequence);
-        event("held-too-large");
-        log.warn("A held session change is dropped: {}", e.getMessage());
-      } catch (StateUnavailableException e) {
-        log.debug("Session store still unreachable; {} session changes held", pendingCount());
-        break;
-      } catch (RuntimeException e) {
-        release(entry.getKey(), data.heldSequence);
-        log.warn("A held session change could not be written and is dropped", e);
+        synchronized (pending) {
+          if (!pending.containsKey(key)) {
+            dequeue(order, key);
+          }
+          // Otherwise a request added to it meanwhile: it stays first, and is written again next.
+        }
       }
     }
     return pendingCount();
+  }
+
+  /** Takes {@code key} off the head of the order, unless a compaction took it off already. */
+  private void dequeue(BoundedBuffer<String> order, String key) {
+    if (order.peek().filter(key::equals).isPresent()) {
+      order.poll();
+      queued.remove(key);
+    }
+  }
+
+  /**
+   * Drops the keys of sessions no longer held (a request wrote them meanwhile) from the order,
+   * keeping the others' order, so they do not take room. Under {@code pending}'s lock.
+   */
+  private void compact(BoundedBuffer<String> order) {
+    List<String> keys = new ArrayList<>(order.size());
+    order.drainTo(keys, Integer.MAX_VALUE);
+    queued.clear();
+    for (String key : keys) {
+      if (pending.containsKey(key)) {
+        order.offer(key);
+        queued.add(key);
+      }
+    }
+  }
+
+  /** Writes one held change back; false if the store is still unreachable. */
+  private boolean writeBack(String key, Held held) {
+    SessionData data = held.data().copy();
+    data.heldSequence = held.sequence();
+    try {
+      SaveOutcome outcome = repository.save(data);
+      if (outcome == SaveOutcome.CONFLICT) {
+        release(key, data.heldSequence);
+        log.warn(
+            "A held session change could not be written back ({}) and is dropped",
+            data.conflict == null ? "conflict" : data.conflict.kind());
+      } else {
+        saved(data);
+        log.info("Held session change written now that the store answers");
+      }
+    } catch (RecordTooLargeException e) {
+      // Never written, whatever happens: dropped, and the others behind it go on.
+      release(key, data.heldSequence);
+      event("held-too-large");
+      log.warn("A held session change is dropped: {}", e.getMessage());
+    } catch (StateUnavailableException e) {
+      log.debug("Session store still unreachable; {} session changes held", pendingCount());
+      return false;
+    } catch (RuntimeException e) {
+      release(key, data.heldSequence);
+      log.warn("A held session change could not be written and is dropped", e);
+    }
+    return true;
   }
 
   /** Drops a held change once written, unless a later request added to it meanwhile. */
@@ -388,33 +468,95 @@ public final class Sessions implements AutoCloseable {
         a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
   }
 
+  /** What became of a request's changes that the store could not take (serve-cached). */
+  enum Hold {
+    /** Held, to be written back when the store answers: the request may be answered 200. */
+    HELD,
+    /** Not held: the session's id changed since this request loaded it; a refused save. */
+    OTHER_ID,
+    /**
+     * Not held: this server holds as many sessions' changes as it may ({@code
+     * brownout.session.max-held-sessions}); the request fails closed (503), so nothing acknowledged
+     * is lost.
+     */
+    FULL
+  }
+
   /**
-   * Holds a request's change until the store answers: added to what is held for the session already
-   * (each request's own changes, so requests that ran at once all keep theirs), or held anew. False
-   * if the change cannot be held: the session's id changed since this request loaded it.
+   * Holds a request's changes until the store answers: those of the sessions it retired (an id
+   * changed) and its own; all of them or, when holding them would need more room for sessions than
+   * is left, none ({@link Hold#FULL}). A session already held needs no more room: its changes are
+   * added to what is held.
    */
-  boolean defer(SessionData data) {
+  Hold defer(List<SessionData> retired, SessionData data) {
+    BoundedBuffer<String> order = writeBack;
+    if (order == null) {
+      throw new IllegalStateException("changes are held under the serve-cached policy only");
+    }
     synchronized (pending) {
-      Held held = pending.get(data.key);
-      if (held == null) {
-        SessionData copy = data.copy();
-        pending.put(data.key, new Held(copy, ++heldSequence));
-        return true;
+      Set<String> fresh = unqueued(retired, data);
+      if (order.capacity() - order.size() < fresh.size()) {
+        compact(order);
+        fresh = unqueued(retired, data);
       }
-      if (!sameSecret(held.data().secret, data.loadedSecret)) {
-        // Taken from the session under an id it has changed since (another sign-in got in
-        // first): not added to what is held, and answered as a refused save.
-        return false;
+      if (order.capacity() - order.size() < fresh.size()) {
+        if (order.size() >= order.capacity()) {
+          // Refused, the buffer being full: counted as dropped in its meter.
+          order.offer(data.key);
+        }
+        return Hold.FULL;
       }
-      String secretBefore = held.data().secret;
-      held.data().mergeFrom(data);
-      long sequence = ++heldSequence;
-      if (!Objects.equals(secretBefore, held.data().secret)) {
-        held.data().secretSequence = sequence;
+      for (String key : fresh) {
+        order.offer(key);
+        queued.add(key);
       }
-      pending.put(data.key, new Held(held.data(), sequence));
+      for (SessionData old : retired) {
+        hold(old);
+      }
+      return hold(data) ? Hold.HELD : Hold.OTHER_ID;
+    }
+  }
+
+  /** The keys of these sessions that are not in the write-back order yet. */
+  private Set<String> unqueued(List<SessionData> retired, SessionData data) {
+    Set<String> fresh = new LinkedHashSet<>();
+    for (SessionData old : retired) {
+      if (!queued.contains(old.key)) {
+        fresh.add(old.key);
+      }
+    }
+    if (!queued.contains(data.key)) {
+      fresh.add(data.key);
+    }
+    return fresh;
+  }
+
+  /**
+   * Holds a change until the store answers: added to what is held for the session already (each
+   * request's own changes, so requests that ran at once all keep theirs), or held anew. False if
+   * the change cannot be held: the session's id changed since this request loaded it. The caller
+   * holds {@code pending}'s lock and has queued the key.
+   */
+  private boolean hold(SessionData data) {
+    Held held = pending.get(data.key);
+    if (held == null) {
+      SessionData copy = data.copy();
+      pending.put(data.key, new Held(copy, ++heldSequence));
       return true;
     }
+    if (!sameSecret(held.data().secret, data.loadedSecret)) {
+      // Taken from the session under an id it has changed since (another sign-in got in
+      // first): not added to what is held, and answered as a refused save.
+      return false;
+    }
+    String secretBefore = held.data().secret;
+    held.data().mergeFrom(data);
+    long sequence = ++heldSequence;
+    if (!Objects.equals(secretBefore, held.data().secret)) {
+      held.data().secretSequence = sequence;
+    }
+    pending.put(data.key, new Held(held.data(), sequence));
+    return true;
   }
 
   /**
@@ -539,6 +681,16 @@ public final class Sessions implements AutoCloseable {
     /** What a request does while the store is down ({@code brownout.session.store-down}). */
     public Builder storeDown(StoreDownPolicy policy) {
       settings.set(SessionConfig.STORE_DOWN, policy);
+      return this;
+    }
+
+    /**
+     * Under serve-cached, the most sessions whose changes one server holds while the store is down
+     * ({@code brownout.session.max-held-sessions}); a request that would hold one more fails closed
+     * (503). Default 10 000.
+     */
+    public Builder maxHeldSessions(int sessions) {
+      settings.set(SessionConfig.MAX_HELD_SESSIONS, sessions);
       return this;
     }
 

@@ -3,6 +3,7 @@ package dev.brownout.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.brownout.core.config.BrownoutConfig;
+import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.time.ManualClock;
 import dev.brownout.state.InMemoryStateStore;
 import dev.brownout.state.StateRecord;
@@ -340,6 +341,74 @@ class SessionPromisesTest {
         "serve-cached: 200 changes held while down, %d lost after write-back%n", lost);
     assertThat(lost).as("held changes lost").isZero();
     assertThat(stored).containsEntry("base", "1");
+  }
+
+  @Test
+  void serveCachedHoldsNoMoreSessionsThanItMayAndAnswersTheNextOne503NotA200ItWouldLose()
+      throws Exception {
+    SwitchableStore switchable = new SwitchableStore(store);
+    BrownoutMetrics metrics = BrownoutMetrics.inMemory();
+    Sessions sessions =
+        Sessions.builder(switchable)
+            .config(
+                config()
+                    .set(SessionConfig.STORE_DOWN, StoreDownPolicy.SERVE_CACHED)
+                    .set(SessionConfig.NEAR_CACHE_SIZE, 100)
+                    .set(SessionConfig.MAX_HELD_SESSIONS, 2)
+                    .build())
+            .metrics(metrics)
+            .build();
+    closing.add(0, sessions);
+    SessionServer server = server(sessions);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String id = server.get("set=a:" + i, null).newId().orElseThrow();
+      assertThat(server.get("peek", id).body()).isEqualTo("a=" + i);
+      ids.add(id);
+    }
+
+    switchable.down();
+    assertThat(server.get("set=b:1", ids.get(0)).status()).as("held").isEqualTo(200);
+    assertThat(server.get("set=b:1", ids.get(1)).status()).as("held").isEqualTo(200);
+    SessionServer.Reply refused = server.get("set=b:1", ids.get(2));
+    assertThat(refused.status()).as("a third session is not held").isEqualTo(503);
+    assertThat(refused.raw().headers().firstValue("Retry-After")).hasValue("5");
+    assertThat(refused.raw().headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("application/problem+json");
+    assertThat(refused.body()).contains(SessionFilter.PROBLEM_TYPE);
+    assertThat(server.get("set=x:1", null).status()).as("nor is a new one").isEqualTo(503);
+    assertThat(server.get("set=c:1", ids.get(0)).status())
+        .as("a session already held keeps working")
+        .isEqualTo(200);
+    assertThat(sessions.pendingCount()).isEqualTo(2);
+    var registry = metrics.registry();
+    assertThat(
+            registry
+                .get("brownout.buffer.dropped")
+                .tag("buffer", "session-held")
+                .functionCounter()
+                .count())
+        .isEqualTo(2);
+    assertThat(registry.get("brownout.buffer.fill").tag("buffer", "session-held").gauge().value())
+        .isEqualTo(1.0);
+
+    switchable.up();
+    assertThat(sessions.resyncPending()).isZero();
+    assertThat(attributes(freshPeek(ids.get(0)))).containsEntry("b", "1").containsEntry("c", "1");
+    assertThat(attributes(freshPeek(ids.get(1)))).containsEntry("b", "1");
+    assertThat(attributes(freshPeek(ids.get(2))))
+        .as("refused, so not saved")
+        .doesNotContainKey("b");
+    assertThat(registry.get("brownout.buffer.fill").tag("buffer", "session-held").gauge().value())
+        .as("written back: room again")
+        .isZero();
+
+    assertThat(server.get("peek", ids.get(2)).body()).as("cached again").isEqualTo("a=2");
+    switchable.down();
+    assertThat(server.get("set=d:1", ids.get(2)).status()).as("held now").isEqualTo(200);
+    switchable.up();
+    assertThat(sessions.resyncPending()).isZero();
+    assertThat(attributes(freshPeek(ids.get(2)))).containsEntry("d", "1");
   }
 
   /** The session as a server that never saw it reads it from the store. */

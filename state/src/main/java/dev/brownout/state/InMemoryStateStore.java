@@ -3,8 +3,10 @@ package dev.brownout.state;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.Settings;
 import dev.brownout.core.internal.DaemonThreads;
+import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.core.time.BrownoutClock;
 import dev.brownout.state.spi.ChangeDelivery;
+import dev.brownout.state.spi.ChangeDispatcher;
 import dev.brownout.state.spi.StoreChecks;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * of the other modules use. Lost on restart and not shared between servers. Expiry follows the
  * injected clock; expired records are never served, and a background sweep removes them ({@code
  * brownout.state.memory.sweep-interval}). Watch events are delivered in order, on one notifier
- * thread, as a remote store would deliver them.
+ * thread, as a remote store would deliver them, from a bounded buffer ({@link
+ * Builder#watchBuffer(int)}): a watcher too slow to keep up is told its feed was lost and
+ * resynchronises, as after a remote store's outage, rather than the backlog growing without bound.
  */
 public final class InMemoryStateStore implements StateStore {
   private static final Logger log = LoggerFactory.getLogger(InMemoryStateStore.class);
@@ -51,7 +54,7 @@ public final class InMemoryStateStore implements StateStore {
   private final ConcurrentHashMap<String, CopyOnWriteArrayList<WatchListener>> watchers =
       new ConcurrentHashMap<>();
   private final AtomicLong lastVersion = new AtomicLong();
-  private final ExecutorService notifier;
+  private final ChangeDispatcher notifier;
   private final ScheduledExecutorService sweeper;
   // Where each namespace's sweep left off, so each tick does a bounded amount of work.
   private final Map<String, Iterator<Map.Entry<String, Entry>>> sweepCursors = new HashMap<>();
@@ -63,7 +66,10 @@ public final class InMemoryStateStore implements StateStore {
     this.clock = builder.clock;
     this.maxRecordBytes = builder.maxRecordBytes;
     this.notifier =
-        Executors.newSingleThreadExecutor(DaemonThreads.named("brownout-memory-store-watch"));
+        ChangeDispatcher.builder("brownout-memory-store-watch")
+            .capacity(builder.watchBuffer)
+            .metrics(builder.metrics)
+            .build();
     this.sweeper =
         Executors.newSingleThreadScheduledExecutor(
             DaemonThreads.named("brownout-memory-store-sweep"));
@@ -317,6 +323,8 @@ public final class InMemoryStateStore implements StateStore {
     private final Settings settings = Settings.of(List.of(StateConfig.MEMORY_SWEEP_INTERVAL));
     private BrownoutClock clock = BrownoutClock.system();
     private long maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
+    private int watchBuffer = ChangeDispatcher.DEFAULT_CAPACITY;
+    private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
 
     private Builder() {}
 
@@ -341,6 +349,25 @@ public final class InMemoryStateStore implements StateStore {
      */
     public Builder sweepInterval(Duration interval) {
       settings.set(StateConfig.MEMORY_SWEEP_INTERVAL, interval);
+      return this;
+    }
+
+    /**
+     * The most change notifications that wait for slow watchers; beyond it they are dropped and
+     * their watchers told their feed was lost, then to resynchronise. Default {@value
+     * ChangeDispatcher#DEFAULT_CAPACITY}.
+     */
+    public Builder watchBuffer(int changes) {
+      if (changes < 1) {
+        throw new IllegalArgumentException("watchBuffer must be positive but was " + changes);
+      }
+      this.watchBuffer = changes;
+      return this;
+    }
+
+    /** Where the watch buffer's meters ({@code brownout.buffer.*}) go. Default: in memory. */
+    public Builder metrics(BrownoutMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
       return this;
     }
 

@@ -2,6 +2,7 @@ package dev.brownout.core.internal;
 
 import dev.brownout.core.ModuleDeclarations;
 import dev.brownout.core.admin.AdminApi;
+import dev.brownout.core.buffer.BoundedBuffer;
 import dev.brownout.core.config.ConfigKey;
 import dev.brownout.core.config.CoreConfig;
 import dev.brownout.core.metrics.MeterSpec;
@@ -21,6 +22,11 @@ public final class CoreDeclarations implements ModuleDeclarations {
 
   @Override
   public List<MeterSpec> meters() {
-    return List.of(AdminApi.REQUESTS, AdminApi.AUDIT_FAILURES, AdminApi.AUDIT_PENDING);
+    return List.of(
+        AdminApi.REQUESTS,
+        AdminApi.AUDIT_FAILURES,
+        AdminApi.AUDIT_PENDING,
+        BoundedBuffer.FILL,
+        BoundedBuffer.DROPPED);
   }
 }

@@ -5,6 +5,7 @@ import dev.brownout.core.internal.OutageLog;
 import dev.brownout.state.ChangeEvent;
 import dev.brownout.state.Namespace;
 import dev.brownout.state.StateUnavailableException;
+import dev.brownout.state.spi.ChangeDispatcher;
 import dev.brownout.state.Watch;
 import dev.brownout.state.WatchListener;
 import dev.brownout.state.spi.ChangeDelivery;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,8 +54,7 @@ final class RedisWatchers {
   private @Nullable StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
   private final ConcurrentHashMap<String, CopyOnWriteArrayList<WatchListener>> watchers =
       new ConcurrentHashMap<>();
-  private final ExecutorService dispatcher =
-      Executors.newSingleThreadExecutor(DaemonThreads.named("brownout-redis-watch"));
+  private final ChangeDispatcher dispatcher = ChangeDispatcher.create("brownout-redis-watch");
   private @Nullable ScheduledExecutorService heartbeat;
   private boolean closed;
   // Read and written on the heartbeat thread only.

@@ -1,13 +1,12 @@
-package dev.brownout.degrade;
+package dev.brownout.core.buffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.brownout.core.admin.AuditRecord;
-import dev.brownout.core.admin.AuditSink;
+import dev.brownout.core.internal.CoreDeclarations;
 import dev.brownout.core.metrics.BrownoutMetrics;
+import dev.brownout.core.metrics.MetricsReference;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -105,17 +104,39 @@ class BoundedBufferTest {
     }
     buffer.poll();
     var registry = metrics.registry();
-    assertThat(
-            registry.get("brownout.degrade.buffer.fill").tag("buffer", "analytics").gauge().value())
+    assertThat(registry.get("brownout.buffer.fill").tag("buffer", "analytics").gauge().value())
         .isEqualTo(0.75);
     assertThat(
             registry
-                .get("brownout.degrade.buffer.dropped")
+                .get("brownout.buffer.dropped")
                 .tag("buffer", "analytics")
                 .tag("policy", "drop_head")
                 .functionCounter()
                 .count())
         .isEqualTo(2);
+  }
+
+  @Test
+  void itsMetersAreCoresSoTheMetricsReferenceListsThem() {
+    var meters = new CoreDeclarations().meters();
+    assertThat(meters).contains(BoundedBuffer.FILL, BoundedBuffer.DROPPED);
+    assertThat(MetricsReference.markdown(meters))
+        .contains("`brownout.buffer.fill`", "`brownout.buffer.dropped`");
+  }
+
+  @Test
+  void awaitItemWaitsForAnItemWithoutTakingIt() throws InterruptedException {
+    BoundedBuffer<String> buffer =
+        BoundedBuffer.<String>builder("shipping", 2)
+            .policy(BoundedBuffer.Policy.BLOCK)
+            .blockTimeout(Duration.ofMillis(250))
+            .build();
+    assertThat(buffer.awaitItem(Duration.ofMillis(1))).isFalse();
+    buffer.offer("a");
+    assertThat(buffer.awaitItem(Duration.ofMillis(1))).isTrue();
+    assertThat(buffer.size()).isEqualTo(1);
+    assertThat(buffer.peek()).hasValue("a");
+    assertThat(buffer.blockTimeout()).isEqualTo(Duration.ofMillis(250));
   }
 
   @Test
@@ -184,57 +205,6 @@ class BoundedBufferTest {
       assertThat(counted.dropped()).isEqualTo(dropped.size());
       assertThat(new java.util.HashSet<>(consumed)).hasSize(consumed.size());
       assertThat(counted.size()).isZero();
-    }
-  }
-
-  /** A sink that fails while told to, and keeps what it took. */
-  static final class FlakySink implements AuditSink {
-    final List<AuditRecord> taken = new CopyOnWriteArrayList<>();
-    volatile boolean failing;
-
-    @Override
-    public void record(AuditRecord record) {
-      if (failing) {
-        throw new IllegalStateException("log service down");
-      }
-      taken.add(record);
-    }
-
-    @Override
-    public List<AuditRecord> recent(int limit) {
-      return List.copyOf(taken);
-    }
-
-    @Override
-    public boolean keepsRecords() {
-      return true;
-    }
-  }
-
-  static AuditRecord record(int i) {
-    return AuditRecord.builder(Instant.now(), "alice", "flags.set", "flag/" + i).build();
-  }
-
-  @Test
-  void aBufferedAuditSinkDeliversInOrderThroughAnOutageAndRefusesWhenFull() throws Exception {
-    FlakySink sink = new FlakySink();
-    sink.failing = true;
-    try (BufferedAuditSink buffered =
-        BufferedAuditSink.of(sink, "audit", 5, Duration.ofMillis(10), BrownoutMetrics.inMemory())) {
-      for (int i = 0; i < 5; i++) {
-        buffered.record(record(i));
-      }
-      assertThatThrownBy(() -> buffered.record(record(5)))
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("audit buffer audit is full");
-      sink.failing = false;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (buffered.waiting() > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
-      assertThat(sink.taken)
-          .extracting(AuditRecord::target)
-          .containsExactly("flag/0", "flag/1", "flag/2", "flag/3", "flag/4");
     }
   }
 }

@@ -1,15 +1,13 @@
-package dev.brownout.degrade;
+package dev.brownout.core.buffer;
 
 import dev.brownout.core.metrics.BrownoutMetrics;
+import dev.brownout.core.metrics.MeterSpec;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,19 +15,38 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A buffer of work handed off to be done later (audit shipping, analytics, change fan-out) that
- * never grows past its capacity: when producers outrun the consumer, it drops by its {@link Policy}
- * instead of taking the heap with it, counts every drop ({@code brownout.degrade.buffer.dropped})
- * and reports how full it is ({@code brownout.degrade.buffer.fill}). Which items may be lost is a
- * choice per destination: metrics keep the newest ({@link Policy#DROP_HEAD}), a log of events keeps
- * what it has ({@link Policy#DROP_TAIL}), and records that must not be lost make the producer wait
- * a bounded time and then refuse ({@link Policy#BLOCK}), so the producer can keep them elsewhere.
+ * A buffer of work handed off to be done later (audit shipping, analytics, change fan-out, changes
+ * held while a store is down) that never grows past its capacity: when producers outrun the
+ * consumer, it drops by its {@link Policy} instead of taking the heap with it, counts every drop
+ * ({@link #DROPPED}, {@code brownout.buffer.dropped}) and reports how full it is ({@link #FILL},
+ * {@code brownout.buffer.fill}). Which items may be lost is a choice per destination: metrics keep
+ * the newest ({@link Policy#DROP_HEAD}), a log of events keeps what it has ({@link
+ * Policy#DROP_TAIL}), and records that must not be lost make the producer wait a bounded time and
+ * then refuse ({@link Policy#BLOCK}), so the producer can keep them elsewhere.
  *
  * <p>Thread-safe: any number of producers and consumers.
  *
  * @param <T> the items
  */
 public final class BoundedBuffer<T> {
+  /** How full a buffer is. */
+  public static final MeterSpec FILL =
+      MeterSpec.gauge(
+          "brownout.buffer.fill",
+          "How full a bounded buffer is, from 0 (empty) to 1 (full), by buffer.",
+          "",
+          "buffer");
+
+  /** Items a buffer dropped. */
+  public static final MeterSpec DROPPED =
+      MeterSpec.counter(
+          "brownout.buffer.dropped",
+          "Items a bounded buffer dropped because it was full, by buffer and policy: drop_head"
+              + " (the oldest went), drop_tail (the newest was refused), block (the newest was"
+              + " refused after waiting).",
+          "buffer",
+          "policy");
+
   /** What a full buffer does with one more item. */
   public enum Policy {
     /** Drops the oldest item to make room: the newest data wins. */
@@ -60,13 +77,9 @@ public final class BoundedBuffer<T> {
     this.blockNanos = builder.blockTimeout.toNanos();
     this.onDrop = builder.onDrop;
     this.items = new ArrayDeque<>(Math.min(capacity, 1024));
-    builder.metrics.gauge(OverloadMeters.BUFFER_FILL, this, BoundedBuffer::fill, name);
+    builder.metrics.gauge(FILL, this, BoundedBuffer::fill, name);
     builder.metrics.functionCounter(
-        OverloadMeters.BUFFER_DROPPED,
-        dropped,
-        LongAdder::doubleValue,
-        name,
-        policy.name().toLowerCase(Locale.ROOT));
+        DROPPED, dropped, LongAdder::doubleValue, name, policy.name().toLowerCase(Locale.ROOT));
   }
 
   /** Starts a buffer named {@code name} (a meter tag) holding at most {@code capacity} items. */
@@ -206,9 +219,14 @@ public final class BoundedBuffer<T> {
     }
   }
 
-  /** Waits up to {@code timeout} until the buffer holds an item; true if it does. */
-  boolean awaitItem(long timeout, TimeUnit unit) throws InterruptedException {
-    long wait = unit.toNanos(timeout);
+  /**
+   * Waits up to {@code timeout} until the buffer holds an item, without taking it; true if it does.
+   * For a consumer that looks at the oldest item ({@link #peek()}) before it takes it.
+   *
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitItem(Duration timeout) throws InterruptedException {
+    long wait = timeout.toNanos();
     lock.lockInterruptibly();
     try {
       while (items.isEmpty()) {
@@ -238,6 +256,11 @@ public final class BoundedBuffer<T> {
     return policy;
   }
 
+  /** How long a producer waits for room under {@link Policy#BLOCK}. */
+  public Duration blockTimeout() {
+    return Duration.ofNanos(blockNanos);
+  }
+
   /** Items held now. */
   public int size() {
     return size;
@@ -256,22 +279,6 @@ public final class BoundedBuffer<T> {
   /** Items taken since it was built. */
   public long accepted() {
     return accepted.sum();
-  }
-
-  /** What the admin API shows. */
-  Map<String, Object> view() {
-    Map<String, Object> view = new LinkedHashMap<>();
-    view.put("name", name);
-    view.put("policy", policy.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-    view.put("capacity", capacity);
-    view.put("size", size);
-    view.put("fill", fill());
-    view.put("accepted", accepted());
-    view.put("dropped", dropped());
-    if (policy == Policy.BLOCK) {
-      view.put("blockTimeoutMillis", blockNanos / 1_000_000.0);
-    }
-    return view;
   }
 
   @Override

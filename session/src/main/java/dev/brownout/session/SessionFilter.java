@@ -317,6 +317,42 @@ public final class SessionFilter implements Filter {
       contentLength = length;
     }
 
+    // Frameworks set the length as a header too (Spring writes its HttpHeaders this way): the
+    // container commits when that many bytes are written, so the save must come before.
+    @Override
+    public void setHeader(String name, String value) {
+      super.setHeader(name, value);
+      noteLength(name, value);
+    }
+
+    @Override
+    public void addHeader(String name, String value) {
+      super.addHeader(name, value);
+      noteLength(name, value);
+    }
+
+    @Override
+    public void setIntHeader(String name, int value) {
+      super.setIntHeader(name, value);
+      noteLength(name, Integer.toString(value));
+    }
+
+    @Override
+    public void addIntHeader(String name, int value) {
+      super.addIntHeader(name, value);
+      noteLength(name, Integer.toString(value));
+    }
+
+    private void noteLength(String name, String value) {
+      if ("Content-Length".equalsIgnoreCase(name) && value != null) {
+        try {
+          contentLength = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+          // Not a length the container can use either; the buffer size still bounds the save.
+        }
+      }
+    }
+
     @Override
     public void sendError(int sc, String msg) throws IOException {
       beforeCommit();

@@ -126,6 +126,23 @@ abstract class ServletSemanticsContract {
   }
 
   @Test
+  void aChangeThatCannotBeSavedIsRefusedEvenWhenTheLengthWasSetAsAHeader() {
+    SwitchableStore switchable = new SwitchableStore(store);
+    SessionServer server = server(Sessions.builder(switchable));
+    String id = server.get("set=a:1&sized", null).newId().orElseThrow();
+    assertThat(server.get("peek", id).body()).isEqualTo("a=1");
+
+    switchable.down();
+    SessionServer.Reply refused = server.get("set=a:2&sized", id);
+    assertThat(refused.status())
+        .as("the save comes before the last byte commits the response: " + refused.body())
+        .isEqualTo(503);
+    assertThat(refused.body()).contains("session-store-unavailable");
+    switchable.up();
+    assertThat(server.get("peek", id).body()).as("nothing was changed").isEqualTo("a=1");
+  }
+
+  @Test
   void theSecureFlagCanBeForcedBehindAProxyThatEndsTls() {
     SessionServer always =
         server(Sessions.builder(store).cookieSecure(SessionConfig.CookieSecure.ALWAYS));

@@ -260,6 +260,11 @@ class OverloadIT {
       assertThat(me.statusCode()).as("the session cannot be loaded: " + me.body()).isEqualTo(503);
       assertThat(me.body()).contains("https://brownout.dev/problems/session-store-unavailable");
       assertThat(vendor.order("v")).as("calls are not targeted").isEqualTo("order v");
+      HttpResponse<String> signIn = send("POST", "/signin?user=bob", null);
+      assertThat(signIn.statusCode())
+          .as("a session change that cannot be saved is not answered 200: " + signIn.body())
+          .isEqualTo(503);
+      assertThat(signIn.body()).contains("https://brownout.dev/problems/session-store-unavailable");
     } finally {
       assertThat(send("DELETE", "/brownout/api/v1/faults/sessions-down", null).statusCode())
           .isEqualTo(204);

@@ -24,6 +24,14 @@ import java.util.List;
  */
 final class RecordScripts {
   private static final byte[] NO_ORIGIN = ascii("-");
+  private static final byte[] NO_CHANNEL = utf8("");
+  private static final byte[] SPUBLISH = ascii("s");
+  private static final byte[] PUBLISH = ascii("p");
+  // Where update.lua and delete.lua read the channel and the publish command.
+  private static final int UPDATE_CHANNEL = 5;
+  private static final int UPDATE_PUBLISH = 10;
+  private static final int DELETE_CHANNEL = 2;
+  private static final int DELETE_PUBLISH = 4;
 
   private final RedisConnection connection;
   private final RedisKeys keys;
@@ -65,7 +73,9 @@ final class RecordScripts {
             namespace,
             key,
             keys.scriptKeys(namespace, key),
-            updateArguments(namespace, key, update));
+            updateArguments(namespace, key, update),
+            UPDATE_CHANNEL,
+            UPDATE_PUBLISH);
     long status = (Long) reply.get(0);
     if (status == 0) {
       long current = (Long) reply.get(1);
@@ -96,11 +106,12 @@ final class RecordScripts {
         ascii(update.expiresAt() == null ? "0" : Long.toString(update.expiresAt().toEpochMilli()));
     args.add(expiry);
     args.add(ascii(Long.toString(maxRecordBytes)));
-    args.add(utf8(namespace.watchable() ? keys.channel(namespace) : ""));
+    args.add(NO_CHANNEL); // the channel and its command, set once connected: see publishOn
     args.add(utf8(key));
     args.add(ascii(Integer.toString(update.sets().size())));
     args.add(ascii(Integer.toString(update.removes().size())));
     args.add(update.origin() == null ? NO_ORIGIN : ascii(update.origin()));
+    args.add(PUBLISH);
     // The hash field names, for the script's one read of their old sizes; then the same names
     // paired with their values, ready for its one HSET (see update.lua).
     List<byte[]> setNames = new ArrayList<>(update.sets().size());
@@ -129,11 +140,20 @@ final class RecordScripts {
     byte[][] args = {
       ascii(preconditionCode(precondition)),
       ascii(Long.toString(precondition.version())),
-      utf8(namespace.watchable() ? keys.channel(namespace) : ""),
-      utf8(key)
+      NO_CHANNEL,
+      utf8(key),
+      PUBLISH
     };
     List<Object> reply =
-        run(deleteScript, "delete", namespace, key, keys.scriptKeys(namespace, key), args);
+        run(
+            deleteScript,
+            "delete",
+            namespace,
+            key,
+            keys.scriptKeys(namespace, key),
+            args,
+            DELETE_CHANNEL,
+            DELETE_PUBLISH);
     if ((Long) reply.get(0) == 0L) {
       long current = (Long) reply.get(1);
       throw new PreconditionFailedException(
@@ -153,7 +173,23 @@ final class RecordScripts {
         namespace,
         key,
         new byte[][] {keys.record(namespace, key), keys.index(namespace)},
-        new byte[][] {utf8(key)});
+        new byte[][] {utf8(key)},
+        -1,
+        -1);
+  }
+
+  /**
+   * Puts the channel a watchable namespace's change is published on, and the command to publish it
+   * with, into a script's arguments: sharded pub/sub or classic, as the store decided when it
+   * connected (so this runs once connected).
+   */
+  private void publishOn(byte[][] args, int channelAt, int publishAt, Namespace namespace) {
+    if (channelAt < 0 || !namespace.watchable()) {
+      return;
+    }
+    boolean sharded = connection.shardedPubSub(namespace);
+    args[channelAt] = utf8(keys.channel(namespace, sharded));
+    args[publishAt] = sharded ? SPUBLISH : PUBLISH;
   }
 
   private static String preconditionCode(Precondition precondition) {
@@ -171,16 +207,25 @@ final class RecordScripts {
       Namespace namespace,
       String key,
       byte[][] scriptKeys,
-      byte[][] args) {
+      byte[][] args,
+      int channelAt,
+      int publishAt) {
     if (operation.equals("list") || !durability.appliesTo(namespace)) {
       return connection.call(
-          operation, namespace, key, connected -> script.run(connected.sync, scriptKeys, args));
+          operation,
+          namespace,
+          key,
+          connected -> {
+            publishOn(args, channelAt, publishAt, namespace);
+            return script.run(connected.sync, scriptKeys, args);
+          });
     }
     return connection.call(
         operation,
         namespace,
         key,
         connected -> {
+          publishOn(args, channelAt, publishAt, namespace);
           // WAIT counts the replicas that have every write made before it on its connection, so
           // it follows the script on the same connection: the primary's own, in a cluster.
           RedisClusterCommands<byte[], byte[]> primary =

@@ -149,6 +149,31 @@ public final class RedisConfig {
                   + " not be lost) or all (sessions too, at the cost of every save).")
           .build();
 
+  /** Which pub/sub carries change notifications. */
+  public static final ConfigKey<PubSub> PUBSUB =
+      ConfigKey.of("brownout.state.redis.pubsub", ValueType.enumeration(PubSub.class))
+          .defaultValue(PubSub.AUTO)
+          .doc(
+              "Which Redis pub/sub carries the change notifications of small namespaces: auto"
+                  + " (sharded on a Redis Cluster whose primaries all run Redis 7 or later, as"
+                  + " found when the store first connects; classic otherwise), sharded (SPUBLISH"
+                  + " and SSUBSCRIBE on a channel in the namespace's own slot, so a change goes to"
+                  + " the nodes of one shard instead of every node of the cluster; needs Redis 7,"
+                  + " or the store does not connect) or classic (PUBLISH and SUBSCRIBE). Every"
+                  + " server sharing a store must use the same one, or they miss each other's"
+                  + " changes. Large watchable namespaces span every slot and always use classic.")
+          .build();
+
+  /** Which pub/sub carries change notifications; see {@link #PUBSUB}. */
+  public enum PubSub {
+    /** Sharded on a Redis 7 cluster, classic elsewhere. */
+    AUTO,
+    /** Sharded pub/sub ({@code SPUBLISH}, {@code SSUBSCRIBE}): Redis 7 or later. */
+    SHARDED,
+    /** Classic pub/sub ({@code PUBLISH}, {@code SUBSCRIBE}): a cluster sends it to every node. */
+    CLASSIC
+  }
+
   /** Which namespaces' writes wait for replicas. */
   public enum DurableNamespaces {
     /** Small namespaces only: flags, browse-only reasons, rollout plans, audit records. */
@@ -173,6 +198,7 @@ public final class RedisConfig {
         KEEPALIVE,
         DURABILITY_REPLICAS,
         DURABILITY_TIMEOUT,
-        DURABILITY_NAMESPACES);
+        DURABILITY_NAMESPACES,
+        PUBSUB);
   }
 }

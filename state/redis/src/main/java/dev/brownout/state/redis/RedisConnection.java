@@ -34,8 +34,10 @@ import io.lettuce.core.resource.EpollProvider;
 import io.lettuce.core.resource.IOUringProvider;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -78,10 +80,16 @@ final class RedisConnection {
   private final SharedConnect primary;
   private final SharedConnect replicaReads;
   private volatile long lastWarmUp = System.nanoTime();
+  private final RedisConfig.PubSub pubSub;
+  // Whether small namespaces' changes go over sharded pub/sub: decided at the first connect, and
+  // kept for the store's life, so its writes and its watches never disagree.
+  private volatile @Nullable Boolean sharded;
 
-  RedisConnection(RedisEndpoint endpoint, Duration timeout, Duration keepalive) {
+  RedisConnection(
+      RedisEndpoint endpoint, Duration timeout, Duration keepalive, RedisConfig.PubSub pubSub) {
     this.endpoint = endpoint;
     this.timeout = timeout;
+    this.pubSub = pubSub;
     // Reconnect soon after an outage ends: Lettuce's default backoff grows to 30 seconds.
     this.resources =
         ClientResources.builder()
@@ -179,6 +187,129 @@ final class RedisConnection {
    */
   void connect() {
     primary.get();
+  }
+
+  /**
+   * Whether the changes of {@code namespace} go over sharded pub/sub ({@link RedisConfig#PUBSUB}):
+   * only a small namespace's can, its records being in one slot; decided when the store first
+   * connects, which this does if it has not yet.
+   *
+   * @throws StateUnavailableException if Redis cannot be reached within the timeout
+   */
+  boolean shardedPubSub(Namespace namespace) {
+    if (!namespace.small()) {
+      return false;
+    }
+    Boolean decided = sharded;
+    if (decided == null) {
+      connect();
+      decided = sharded;
+    }
+    return Boolean.TRUE.equals(decided);
+  }
+
+  /**
+   * Decides {@link #shardedPubSub} on the first connection made, from {@link RedisConfig#PUBSUB}
+   * and the oldest Redis version among the primaries; a connection that cannot decide it is closed.
+   */
+  private CompletableFuture<StatefulConnection<byte[], byte[]>> decidePubSub(
+      StatefulConnection<byte[], byte[]> connection) {
+    if (sharded != null
+        || pubSub == RedisConfig.PubSub.CLASSIC
+        || (pubSub == RedisConfig.PubSub.AUTO && endpoint.mode() != RedisEndpoint.Mode.CLUSTER)) {
+      if (sharded == null) {
+        sharded = false;
+      }
+      return CompletableFuture.completedFuture(connection);
+    }
+    return oldestVersion(connection)
+        .handle(
+            (oldest, error) -> {
+              if (error != null || (pubSub == RedisConfig.PubSub.SHARDED && oldest.major() < 7)) {
+                connection.closeAsync();
+                throw new CompletionException(
+                    error != null
+                        ? error
+                        : new RedisException(
+                            RedisConfig.PUBSUB.name()
+                                + " is sharded, which needs Redis 7 or later, but "
+                                + oldest
+                                + "; set it to auto or classic, or upgrade Redis"));
+              }
+              boolean decided = oldest.major() >= 7;
+              sharded = decided;
+              log.info(
+                  "Redis store at {}: change notifications over {} pub/sub ({} is the oldest"
+                      + " primary)",
+                  endpoint.address(),
+                  decided ? "sharded" : "classic",
+                  oldest);
+              return connection;
+            });
+  }
+
+  /** A primary's Redis version, from {@code INFO server}, and where it runs. */
+  record ServerVersion(int major, String version, String node) {
+    static ServerVersion parse(String info, String node) {
+      for (String line : info.split("\\r?\\n")) {
+        if (line.startsWith("redis_version:")) {
+          String version = line.substring("redis_version:".length()).trim();
+          int dot = version.indexOf('.');
+          try {
+            return new ServerVersion(
+                Integer.parseInt(dot < 0 ? version : version.substring(0, dot)), version, node);
+          } catch (NumberFormatException e) {
+            return new ServerVersion(0, version, node);
+          }
+        }
+      }
+      return new ServerVersion(0, "unknown", node);
+    }
+
+    @Override
+    public String toString() {
+      return node + " runs Redis " + version;
+    }
+  }
+
+  /**
+   * The oldest Redis version among the primaries {@code connection} reaches (every one of them).
+   */
+  private CompletableFuture<ServerVersion> oldestVersion(
+      StatefulConnection<byte[], byte[]> connection) {
+    List<CompletableFuture<ServerVersion>> versions = new ArrayList<>();
+    if (connection instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster) {
+      for (RedisClusterNode node : cluster.getPartitions()) {
+        if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)
+            && !node.is(RedisClusterNode.NodeFlag.FAIL)) {
+          String host = node.getUri().getHost();
+          int port = node.getUri().getPort();
+          versions.add(
+              cluster
+                  .getConnectionAsync(host, port, ConnectionIntent.WRITE)
+                  .thenCompose(own -> own.async().info("server").toCompletableFuture())
+                  .thenApply(info -> ServerVersion.parse(info, host + ":" + port)));
+        }
+      }
+    } else {
+      versions.add(
+          ((StatefulRedisConnection<byte[], byte[]>) connection)
+              .async()
+              .info("server")
+              .toCompletableFuture()
+              .thenApply(info -> ServerVersion.parse(info, endpoint.address())));
+    }
+    if (versions.isEmpty()) {
+      return CompletableFuture.failedFuture(
+          new RedisException("the cluster has no live primary to ask for its Redis version"));
+    }
+    return CompletableFuture.allOf(versions.toArray(new CompletableFuture<?>[0]))
+        .thenApply(
+            ignored ->
+                versions.stream()
+                    .map(CompletableFuture::join)
+                    .min(Comparator.comparingInt(ServerVersion::major))
+                    .orElseThrow());
   }
 
   /**
@@ -301,7 +432,9 @@ final class RedisConnection {
   /**
    * A new pub/sub connection, made asynchronously: subscribing puts a connection in a mode where it
    * can run no other command, so watching needs one of its own. In a cluster, a message published
-   * on any node reaches subscribers on every node, so one connection to any node hears them all.
+   * with classic pub/sub on any node reaches subscribers on every node, so one connection to any
+   * node hears them all; a sharded channel is heard on the nodes of its slot's shard only, through
+   * the connection to its primary that this one opens ({@code getConnectionAsync}).
    */
   CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> connectPubSubAsync() {
     CompletableFuture<? extends StatefulRedisPubSubConnection<byte[], byte[]>> future =
@@ -321,6 +454,23 @@ final class RedisConnection {
   /** {@link #connectPubSubAsync()}, waited for within the timeout. */
   StatefulRedisPubSubConnection<byte[], byte[]> connectPubSub() {
     return within(connectPubSubAsync(), "connect to watch");
+  }
+
+  /**
+   * The result of {@code future} (such as a cluster pub/sub connection's connection to a node)
+   * within the timeout; its failure as a Lettuce exception, as {@link #await(RedisFuture)}.
+   */
+  <T> T await(CompletableFuture<T> future) {
+    try {
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new RedisCommandTimeoutException("no answer within " + timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RedisException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RedisException redis ? redis : new RedisException(e.getCause());
+    }
   }
 
   private <T> T within(CompletableFuture<T> future, String what) {
@@ -392,7 +542,13 @@ final class RedisConnection {
               .connectAsync(ByteArrayCodec.INSTANCE, endpoint.uri())
               .toCompletableFuture();
     }
-    return future.thenApply(
+    CompletableFuture<StatefulConnection<byte[], byte[]>> made =
+        future.thenApply(connection -> connection);
+    if (readFrom == null) {
+      // The primary's connection, which the writes that publish changes go through.
+      made = made.thenCompose(this::decidePubSub);
+    }
+    return made.thenApply(
         connection -> {
           connection.setTimeout(timeout);
           return new Connected(connection);

@@ -34,14 +34,35 @@ final class RedisKeys {
     return Bytes.utf8(prefix + ":{" + namespace.name() + "}:index");
   }
 
-  /** The channel a watchable namespace's changes are published on. */
+  /** The channel a watchable namespace's changes are published on with classic pub/sub. */
   String channel(Namespace namespace) {
     return prefix + ":watch:" + namespace.name();
   }
 
-  /** The namespace whose changes {@code channel} carries. */
+  /**
+   * The channel a watchable namespace's changes are published on: with sharded pub/sub, a small
+   * namespace's carries its hash tag, so it is in the slot of the namespace's records, on the shard
+   * whose primary runs the scripts that publish on it; otherwise the classic channel.
+   */
+  String channel(Namespace namespace, boolean sharded) {
+    return sharded && namespace.small()
+        ? prefix + ":{" + namespace.name() + "}:watch"
+        : channel(namespace);
+  }
+
+  /**
+   * Whether {@code channel} is a sharded pub/sub channel ({@link #channel(Namespace, boolean)}).
+   */
+  boolean sharded(String channel) {
+    // A classic channel goes on with ":watch:", so the brace tells them apart.
+    return channel.startsWith(prefix + ":{");
+  }
+
+  /** The namespace whose changes {@code channel}, classic or sharded, carries. */
   String namespaceOf(String channel) {
-    return channel.substring((prefix + ":watch:").length());
+    return sharded(channel)
+        ? channel.substring(prefix.length() + 2, channel.length() - "}:watch".length())
+        : channel.substring((prefix + ":watch:").length());
   }
 
   /**

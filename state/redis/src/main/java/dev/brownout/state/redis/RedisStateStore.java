@@ -48,7 +48,10 @@ import java.util.function.Function;
  *   <li>in each hash, {@code _v} is the version, {@code _s} the size, {@code _e} the expiry (epoch
  *       milliseconds, also set with {@code PEXPIREAT}), and {@code f:<name>} each field;
  *   <li>changes of a watchable namespace are published on {@code brownout:watch:<namespace>} by the
- *       same script that makes them; a cluster broadcasts them to every node.
+ *       same script that makes them; a cluster broadcasts them to every node. On a cluster of Redis
+ *       7 (or as {@link RedisConfig#PUBSUB} says), a small namespace's go over sharded pub/sub
+ *       instead, on {@code brownout:{<namespace>}:watch}, in the slot of its records: only the
+ *       nodes of that slot's shard carry them.
  * </ul>
  *
  * <p>A read is one command ({@code HGETALL} or {@code HMGET}) on the primary; {@link
@@ -78,7 +81,12 @@ public final class RedisStateStore implements StateStore {
     Duration keepalive = builder.settings.get(RedisConfig.KEEPALIVE);
     this.maxRecordBytes = builder.maxRecordBytes;
     RecordScripts.Durability durability = builder.resolvedDurability(timeout);
-    this.connection = new RedisConnection(builder.resolvedEndpoint(timeout), timeout, keepalive);
+    this.connection =
+        new RedisConnection(
+            builder.resolvedEndpoint(timeout),
+            timeout,
+            keepalive,
+            builder.settings.get(RedisConfig.PUBSUB));
     this.scripts = new RecordScripts(connection, keys, maxRecordBytes, durability);
     this.watchers = new RedisWatchers(connection, keys, keepalive);
     this.replicaReads = new ReplicaReads(this);
@@ -423,6 +431,16 @@ public final class RedisStateStore implements StateStore {
      */
     public Builder durableNamespaces(RedisConfig.DurableNamespaces namespaces) {
       settings.set(RedisConfig.DURABILITY_NAMESPACES, namespaces);
+      return this;
+    }
+
+    /**
+     * Which pub/sub carries change notifications ({@code brownout.state.redis.pubsub}): sharded
+     * pub/sub on a Redis 7 cluster and classic elsewhere ({@link RedisConfig.PubSub#AUTO}), or
+     * either always; see {@link RedisConfig#PUBSUB}. Default auto.
+     */
+    public Builder pubSub(RedisConfig.PubSub pubSub) {
+      settings.set(RedisConfig.PUBSUB, Objects.requireNonNull(pubSub, "pubSub"));
       return this;
     }
 

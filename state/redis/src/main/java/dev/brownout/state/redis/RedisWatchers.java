@@ -5,10 +5,10 @@ import dev.brownout.core.internal.OutageLog;
 import dev.brownout.state.ChangeEvent;
 import dev.brownout.state.Namespace;
 import dev.brownout.state.StateUnavailableException;
-import dev.brownout.state.spi.ChangeDispatcher;
 import dev.brownout.state.Watch;
 import dev.brownout.state.WatchListener;
 import dev.brownout.state.spi.ChangeDelivery;
+import dev.brownout.state.spi.ChangeDispatcher;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * disconnected for longer than Lettuce's reconnects should take (a cluster node that failed over is
  * not coming back), it is replaced by a new connection (subscribed to the same channels; its
  * watchers told to resynchronise). Until one can be made, every interval tries again.
+ *
+ * <p>With sharded pub/sub ({@link RedisConnection#shardedPubSub}), a small namespace's channel is
+ * subscribed with {@code SSUBSCRIBE} on the connection to its slot's primary ({@link
+ * ShardSubscriptions}); losing one of those connections replaces the watch connection too.
  */
 final class RedisWatchers {
   // The store's logger, not this class's: the store is what operators set log levels for.
@@ -52,6 +56,8 @@ final class RedisWatchers {
   private final OutageLog outage;
   private final Object pubSubLock = new Object();
   private @Nullable StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
+  // The sharded subscriptions of pubSub, made with it.
+  private @Nullable ShardSubscriptions shards;
   private final ConcurrentHashMap<String, CopyOnWriteArrayList<WatchListener>> watchers =
       new ConcurrentHashMap<>();
   private final ChangeDispatcher dispatcher = ChangeDispatcher.create("brownout-redis-watch");
@@ -77,9 +83,10 @@ final class RedisWatchers {
    * Adds {@code listener} to the watchers of a watchable namespace, subscribing if it is the first.
    */
   Watch watch(Namespace namespace, WatchListener listener) {
-    String channel = keys.channel(namespace);
+    String channel = keys.channel(namespace, connection.shardedPubSub(namespace));
     synchronized (pubSubLock) {
       StatefulRedisPubSubConnection<byte[], byte[]> subscriber = subscriber();
+      ShardSubscriptions sharded = shards;
       CopyOnWriteArrayList<WatchListener> list =
           watchers.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>());
       if (list.isEmpty()) {
@@ -87,7 +94,13 @@ final class RedisWatchers {
             "watch",
             namespace,
             "*",
-            () -> connection.await(subscriber.async().subscribe(Bytes.utf8(channel))));
+            () -> {
+              if (keys.sharded(channel) && sharded != null) {
+                sharded.subscribe(channel);
+                return null;
+              }
+              return connection.await(subscriber.async().subscribe(Bytes.utf8(channel)));
+            });
       }
       list.add(listener);
     }
@@ -99,7 +112,11 @@ final class RedisWatchers {
       CopyOnWriteArrayList<WatchListener> list = watchers.get(channel);
       if (list != null && list.remove(listener) && list.isEmpty() && pubSub != null) {
         try {
-          connection.await(pubSub.async().unsubscribe(Bytes.utf8(channel)));
+          if (keys.sharded(channel) && shards != null) {
+            shards.unsubscribe(channel);
+          } else {
+            connection.await(pubSub.async().unsubscribe(Bytes.utf8(channel)));
+          }
         } catch (RedisException e) {
           log.debug("Could not unsubscribe from {}", channel, e);
         }
@@ -116,16 +133,23 @@ final class RedisWatchers {
       return pubSub;
     }
     StatefulRedisPubSubConnection<byte[], byte[]> made = connection.connectPubSub();
+    ShardSubscriptions madeShards =
+        new ShardSubscriptions(
+            connection,
+            made,
+            () -> {
+              if (isCurrent(made)) {
+                feedLostAll();
+              }
+            });
     try {
-      List<byte[]> channels = new ArrayList<>();
-      watchers.forEach(
-          (channel, list) -> {
-            if (!list.isEmpty()) {
-              channels.add(Bytes.utf8(channel));
-            }
-          });
-      if (!channels.isEmpty()) {
-        connection.await(made.async().subscribe(channels.toArray(new byte[0][])));
+      byte[][] classic = watchedChannels(false);
+      if (classic.length > 0) {
+        connection.await(made.async().subscribe(classic));
+      }
+      // One at a time: in a cluster, each on its own slot's primary.
+      for (byte[] channel : watchedChannels(true)) {
+        madeShards.subscribe(Bytes.utf8(channel));
       }
     } catch (RedisException e) {
       made.closeAsync();
@@ -139,9 +163,20 @@ final class RedisWatchers {
           public void message(byte[] channel, byte[] message) {
             deliver(Bytes.utf8(channel), Bytes.utf8(message));
           }
+
+          @Override
+          public void smessage(byte[] channel, byte[] message) {
+            deliver(Bytes.utf8(channel), Bytes.utf8(message));
+          }
+
+          @Override
+          public void sunsubscribed(byte[] channel, long count) {
+            madeShards.unsubscribed(Bytes.utf8(channel));
+          }
         });
-    made.addListener(new Reconnects(made));
+    made.addListener(new Reconnects(made, madeShards));
     pubSub = made;
+    shards = madeShards;
     startHeartbeat();
     return made;
   }
@@ -149,10 +184,13 @@ final class RedisWatchers {
   /** Tells watchers to resynchronise when the connection they hear through comes back. */
   private final class Reconnects implements RedisConnectionStateListener {
     private final StatefulRedisPubSubConnection<byte[], byte[]> subscriber;
+    private final ShardSubscriptions sharded;
     private volatile boolean lost;
 
-    Reconnects(StatefulRedisPubSubConnection<byte[], byte[]> subscriber) {
+    Reconnects(
+        StatefulRedisPubSubConnection<byte[], byte[]> subscriber, ShardSubscriptions sharded) {
       this.subscriber = subscriber;
+      this.sharded = sharded;
     }
 
     @Override
@@ -173,16 +211,18 @@ final class RedisWatchers {
         // and awaited (off the I/O thread), before they are told.
         dispatcher.execute(
             () -> {
-              byte[][] channels = watchedChannels();
-              if (channels.length > 0) {
-                try {
+              byte[][] channels = watchedChannels(false);
+              try {
+                if (channels.length > 0) {
                   connection.await(subscriber.async().subscribe(channels));
-                } catch (RedisException e) {
-                  // Lost again meanwhile: the next reconnect resynchronises.
-                  log.debug("Could not subscribe again after a reconnect", e);
-                  lost = true;
-                  return;
                 }
+                // One server's sharded channels are on this connection too.
+                sharded.resubscribeOnWatch();
+              } catch (RedisException e) {
+                // Lost again meanwhile: the next reconnect resynchronises.
+                log.debug("Could not subscribe again after a reconnect", e);
+                lost = true;
+                return;
               }
               resyncAll("Reconnected the watch connection");
             });
@@ -190,11 +230,12 @@ final class RedisWatchers {
     }
   }
 
-  private byte[][] watchedChannels() {
+  /** The channels with watchers, sharded or classic ones. */
+  private byte[][] watchedChannels(boolean sharded) {
     List<byte[]> channels = new ArrayList<>();
     watchers.forEach(
         (channel, list) -> {
-          if (!list.isEmpty()) {
+          if (!list.isEmpty() && keys.sharded(channel) == sharded) {
             channels.add(Bytes.utf8(channel));
           }
         });
@@ -239,18 +280,25 @@ final class RedisWatchers {
    */
   private void probe() {
     StatefulRedisPubSubConnection<byte[], byte[]> current;
+    ShardSubscriptions sharded;
     synchronized (pubSubLock) {
       if (closed || watchers.values().stream().allMatch(List::isEmpty)) {
         return;
       }
       current = pubSub;
+      sharded = shards;
     }
     if (current != null) {
       try {
         connection.await(current.async().ping());
-        disconnectedSince = 0;
-        outage.recovered();
-        return;
+        String lost = sharded == null ? null : sharded.check();
+        if (lost == null) {
+          disconnectedSince = 0;
+          outage.recovered();
+          return;
+        }
+        // Its watchers were told their feed is lost when it was found lost.
+        outage.failed("replacing it; watchers resynchronise once a new one answers", lost);
       } catch (RedisCommandTimeoutException e) {
         feedLostAll();
         outage.failed(
@@ -278,6 +326,7 @@ final class RedisWatchers {
         return;
       }
       pubSub = null;
+      shards = null;
       if (current != null) {
         current.closeAsync();
       }
@@ -345,6 +394,7 @@ final class RedisWatchers {
       }
       // The connection's client closes it, with the store.
       pubSub = null;
+      shards = null;
     }
     dispatcher.shutdown();
   }

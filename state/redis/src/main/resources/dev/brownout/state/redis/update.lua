@@ -3,6 +3,7 @@
 -- ARGV: 1 precondition (n|a|p|v), 2 expected version, 3 expiry change (k|s|p), 4 expiry epoch ms,
 --       5 max record bytes, 6 channel to publish on ('' for none), 7 the record's key,
 --       8 number of fields set N, 9 number of fields removed M, 10 the update's origin ('-' for none),
+--       11 's' to publish with SPUBLISH (sharded pub/sub: the channel is in KEYS[1]'s slot), else 'p',
 --       then the N + M hash field names (set ones first, each 'f:<name>'),
 --       then the N set fields as name/value pairs, followed by '_e', expiry when ARGV[3] is 's'.
 -- The client sends names ready to use, twice, so the script builds no tables and joins no
@@ -13,7 +14,7 @@
 local key = KEYS[1]
 local n = tonumber(ARGV[8])
 local m = tonumber(ARGV[9])
-local names = 11
+local names = 12
 local pairs_at = names + n + m
 -- unpack is bounded by Lua's C stack: more than this many arguments go in chunks.
 local chunk = 990
@@ -84,7 +85,12 @@ elseif ARGV[3] == 'p' then
 end
 if #KEYS == 2 then redis.call('SADD', KEYS[2], ARGV[7]) end
 if ARGV[6] ~= '' then
-  redis.call('PUBLISH', ARGV[6], 'u ' .. string.format('%.0f', version) .. ' ' .. ARGV[10] .. ' ' .. ARGV[7])
+  local message = 'u ' .. string.format('%.0f', version) .. ' ' .. ARGV[10] .. ' ' .. ARGV[7]
+  if ARGV[11] == 's' then
+    redis.call('SPUBLISH', ARGV[6], message)
+  else
+    redis.call('PUBLISH', ARGV[6], message)
+  end
 end
 local created = 0
 if not exists then created = 1 end

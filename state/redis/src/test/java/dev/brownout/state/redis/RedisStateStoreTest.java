@@ -1,11 +1,13 @@
 package dev.brownout.state.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.brownout.state.Namespace;
 import dev.brownout.state.Precondition;
 import dev.brownout.state.StateRecord;
 import dev.brownout.state.StateStore;
+import dev.brownout.state.StateUnavailableException;
 import dev.brownout.state.Update;
 import dev.brownout.state.testkit.NetworkFaults;
 import dev.brownout.state.testkit.StateStoreContract;
@@ -86,6 +88,22 @@ class RedisStateStoreTest extends StateStoreContract {
   @Override
   protected Duration operationTimeout() {
     return TIMEOUT;
+  }
+
+  @Test
+  void shardedPubSubAskedOfRedis6IsRefusedNamingTheSetting() {
+    // The embedded server is 6.2, which has no sharded pub/sub; auto would choose classic.
+    server();
+    assertThatThrownBy(
+            () ->
+                RedisStateStore.builder()
+                    .uri(server().uri())
+                    .timeout(TIMEOUT)
+                    .pubSub(RedisConfig.PubSub.SHARDED)
+                    .build())
+        .isInstanceOf(StateUnavailableException.class)
+        .hasMessageContaining("brownout.state.redis.pubsub is sharded, which needs Redis 7")
+        .hasMessageContaining("runs Redis 6.");
   }
 
   @Test

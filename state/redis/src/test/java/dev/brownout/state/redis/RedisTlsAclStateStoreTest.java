@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The contract over TLS with ACLs: a redis-server that listens on a TLS port only, checks client
  * certificates ({@code tls-auth-clients yes}), has its default user switched off, and lets one ACL
- * user reach Brownout's keys. The embedded binary is built with TLS; a redis-server on the PATH may
- * not be, and then this class is skipped, or fails if {@code BROWNOUT_REQUIRE_TLS_REDIS} is set (as
- * CI sets it, so TLS is never silently untested).
+ * user reach Brownout's keys. The embedded binary is built with TLS; one named by {@code
+ * BROWNOUT_REDIS_BINARY} may not be, and then this class is skipped, or fails if {@code
+ * BROWNOUT_REQUIRE_TLS_REDIS} is set (as CI sets it, so TLS is never silently untested).
  */
 class RedisTlsAclStateStoreTest extends StateStoreContract {
   static final Duration TIMEOUT = Duration.ofMillis(1500);
@@ -44,7 +44,7 @@ class RedisTlsAclStateStoreTest extends StateStoreContract {
           throw new AssertionError(
               "BROWNOUT_REQUIRE_TLS_REDIS is set but "
                   + RedisProcess.binary()
-                  + " was built without TLS; put a redis-server with TLS on the PATH");
+                  + " was built without TLS; name one built with TLS in BROWNOUT_REDIS_BINARY");
         }
         Assumptions.abort(RedisProcess.binary() + " was built without TLS");
       }

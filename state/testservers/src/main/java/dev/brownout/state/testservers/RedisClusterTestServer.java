@@ -1,5 +1,6 @@
 package dev.brownout.state.testservers;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ public final class RedisClusterTestServer implements AutoCloseable {
     }
   }
 
-  private RedisClusterTestServer(int primaries, int replicasEach, boolean proxied) {
+  private RedisClusterTestServer(int primaries, int replicasEach, boolean proxied, File binary) {
     this.primaries = primaries;
     try {
       this.root = Files.createTempDirectory("brownout-redis-cluster");
@@ -70,7 +71,9 @@ public final class RedisClusterTestServer implements AutoCloseable {
           config.add("cluster-announce-port " + proxy.port());
           config.add("cluster-announce-bus-port " + (port + 10000));
         }
-        nodes.add(new Node(new RedisProcess(port, root.resolve("node-" + port), config), proxy));
+        nodes.add(
+            new Node(
+                new RedisProcess(port, root.resolve("node-" + port), config, true, binary), proxy));
       }
       form(replicasEach);
     } catch (RuntimeException e) {
@@ -81,7 +84,7 @@ public final class RedisClusterTestServer implements AutoCloseable {
 
   /** Three primaries, each with one replica. */
   public static RedisClusterTestServer start() {
-    return new RedisClusterTestServer(3, 1, false);
+    return new RedisClusterTestServer(3, 1, false, RedisProcess.binary());
   }
 
   /**
@@ -89,12 +92,26 @@ public final class RedisClusterTestServer implements AutoCloseable {
    * that it announces to clients as its address.
    */
   public static RedisClusterTestServer withProxies(int replicasEach) {
-    return new RedisClusterTestServer(3, replicasEach, true);
+    return new RedisClusterTestServer(3, replicasEach, true, RedisProcess.binary());
+  }
+
+  /** Like {@link #withProxies(int)}, every node a process of {@code binary}. */
+  public static RedisClusterTestServer withProxies(int replicasEach, File binary) {
+    return new RedisClusterTestServer(3, replicasEach, true, binary);
   }
 
   /** Three primaries with {@code replicasEach} replicas each (0 for none). */
   public static RedisClusterTestServer start(int replicasEach) {
-    return new RedisClusterTestServer(3, replicasEach, false);
+    return new RedisClusterTestServer(3, replicasEach, false, RedisProcess.binary());
+  }
+
+  /**
+   * Three primaries with {@code replicasEach} replicas each, every node a process of {@code binary}
+   * rather than of {@link RedisProcess#binary()}: a newer Redis, such as {@link
+   * RedisProcess#redis7Binary()}, for what only it does.
+   */
+  public static RedisClusterTestServer start(int replicasEach, File binary) {
+    return new RedisClusterTestServer(3, replicasEach, false, binary);
   }
 
   private void form(int replicasEach) {
@@ -242,6 +259,28 @@ public final class RedisClusterTestServer implements AutoCloseable {
       }
     }
     throw new IllegalStateException("no primary serves slot " + slot);
+  }
+
+  /**
+   * The live processes replicating the primary of {@code slot} now, asked of that primary ({@code
+   * CLUSTER NODES}).
+   */
+  public List<RedisProcess> replicasOf(int slot) {
+    RedisProcess primary = primaryOf(slot);
+    String id = RespClient.call(primary.port(), "CLUSTER", "MYID").trim();
+    List<RedisProcess> replicas = new ArrayList<>();
+    for (String line : RespClient.call(primary.port(), "CLUSTER", "NODES").lines().toList()) {
+      String[] parts = line.split(" ");
+      if (parts[2].contains("slave") && !parts[2].contains("fail") && parts[3].equals(id)) {
+        int announced =
+            Integer.parseInt(parts[1].substring(parts[1].indexOf(':') + 1, parts[1].indexOf('@')));
+        nodes.stream()
+            .filter(node -> node.clientPort() == announced && node.process().alive())
+            .findFirst()
+            .ifPresent(node -> replicas.add(node.process()));
+      }
+    }
+    return replicas;
   }
 
   /** Each node's {@code INFO replication} role, by port: for diagnostics. */

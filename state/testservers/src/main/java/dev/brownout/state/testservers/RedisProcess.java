@@ -15,16 +15,32 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import redis.embedded.core.ExecutableProvider;
 
 /**
  * One {@code redis-server} process for a test: a server, a cluster node or a sentinel, started from
- * the binary {@link RedisTestServer} uses (the one on the PATH, else the one in the embedded-redis
- * artifact) with the given configuration lines, on a given port, in a directory of its own. It can
- * be killed as a crash would ({@code SIGKILL}), stopped, and started again with the same
- * configuration; its log is in {@code redis.log} in its directory.
+ * the binary {@link RedisTestServer} uses ({@link #binary()}), or from another one given, with the
+ * given configuration lines, on a given port, in a directory of its own. It can be killed as a
+ * crash would ({@code SIGKILL}), stopped, and started again with the same configuration; its log is
+ * in {@code redis.log} in its directory.
  */
 public final class RedisProcess implements AutoCloseable {
+  /** The system property, or else environment variable, that names the binary the tests run. */
+  public static final String BINARY_PROPERTY = "brownout.redis.binary";
+
+  /** The environment variable that names the binary the tests run, if the property does not. */
+  public static final String BINARY_ENV = "BROWNOUT_REDIS_BINARY";
+
+  /** The system property, or else environment variable, that names a Redis 7 binary. */
+  public static final String REDIS7_PROPERTY = "brownout.redis7.binary";
+
+  /** The environment variable that names a Redis 7 binary, if the property does not. */
+  public static final String REDIS7_ENV = "BROWNOUT_REDIS7_BINARY";
+
+  /** Where Debian's and most distributions' {@code redis-server} package puts the binary. */
+  public static final String SYSTEM_BINARY = "/usr/bin/redis-server";
+
   private static File binary;
 
   /** Every process started, killed when the JVM exits, whatever the tests forgot to close. */
@@ -40,6 +56,7 @@ public final class RedisProcess implements AutoCloseable {
   private final Path dir;
   private final List<String> config;
   private final boolean plainPort;
+  private final File executable;
   private Process process;
 
   /**
@@ -50,13 +67,20 @@ public final class RedisProcess implements AutoCloseable {
    * @param dir its working directory, for its log and any files it writes
    * @param config configuration lines, as in {@code redis.conf}; the first may be {@code
    *     --sentinel} to run a sentinel
+   * @param executable the {@code redis-server} binary to run
    */
-  public RedisProcess(int port, Path dir, List<String> config, boolean plainPort) {
+  public RedisProcess(int port, Path dir, List<String> config, boolean plainPort, File executable) {
     this.port = port;
     this.dir = dir;
     this.config = List.copyOf(config);
     this.plainPort = plainPort;
+    this.executable = executable;
     start();
+  }
+
+  /** A process of {@link #binary()}; see {@link #RedisProcess(int, Path, List, boolean, File)}. */
+  public RedisProcess(int port, Path dir, List<String> config, boolean plainPort) {
+    this(port, dir, config, plainPort, binary());
   }
 
   /** A process serving {@code port} in plain text. */
@@ -64,20 +88,32 @@ public final class RedisProcess implements AutoCloseable {
     this(port, dir, config, true);
   }
 
-  /** The redis-server binary the test servers run. */
+  /**
+   * The redis-server binary the test servers run: the one {@value #BINARY_PROPERTY} (system
+   * property) or {@value #BINARY_ENV} (environment) names, else the one in the embedded-redis
+   * artifact (6.2, the version the tests pin), else the {@code redis-server} on the PATH where the
+   * artifact has none for this platform. A redis-server installed on the machine (a newer one, for
+   * {@link #redis7Binary()}) does not change what the other tests run on.
+   */
   public static synchronized File binary() {
     if (binary == null) {
-      for (String path : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-        File candidate = new File(path, "redis-server");
-        if (candidate.canExecute()) {
-          binary = candidate;
-          return binary;
-        }
+      String named = setting(BINARY_PROPERTY, BINARY_ENV);
+      if (named != null) {
+        binary = executable(new File(named), BINARY_PROPERTY + " / " + BINARY_ENV);
+        return binary;
       }
       try {
         binary = ExecutableProvider.newJarResourceProvider().get();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      } catch (IOException | RuntimeException e) {
+        binary = onPath();
+        if (binary == null) {
+          throw new IllegalStateException(
+              "embedded-redis has no redis-server for this platform and there is none on the"
+                  + " PATH; name one with "
+                  + BINARY_ENV,
+              e);
+        }
+        return binary;
       }
       if (!binary.canExecute() && !binary.setExecutable(true)) {
         throw new IllegalStateException("cannot make " + binary + " executable");
@@ -87,12 +123,85 @@ public final class RedisProcess implements AutoCloseable {
   }
 
   /**
+   * A redis-server of version 7 or later, for the tests of what only Redis 7 does (sharded
+   * pub/sub): the one {@value #REDIS7_PROPERTY} (system property) or {@value #REDIS7_ENV}
+   * (environment) names, which must be 7 or later, else {@value #SYSTEM_BINARY} if it is; empty if
+   * neither.
+   *
+   * @throws IllegalStateException if the one named is missing or older than 7
+   */
+  public static Optional<File> redis7Binary() {
+    String named = setting(REDIS7_PROPERTY, REDIS7_ENV);
+    if (named != null) {
+      File file = executable(new File(named), REDIS7_PROPERTY + " / " + REDIS7_ENV);
+      if (majorVersion(file) < 7) {
+        throw new IllegalStateException(
+            REDIS7_ENV + " names " + file + ", which is version " + version(file) + ", not 7+");
+      }
+      return Optional.of(file);
+    }
+    File system = new File(SYSTEM_BINARY);
+    return system.canExecute() && majorVersion(system) >= 7
+        ? Optional.of(system)
+        : Optional.empty();
+  }
+
+  /** The system property, else the environment variable; null if neither is set. */
+  private static String setting(String property, String env) {
+    String value = System.getProperty(property);
+    if (value == null || value.isBlank()) {
+      value = System.getenv(env);
+    }
+    return value == null || value.isBlank() ? null : value.trim();
+  }
+
+  private static File executable(File file, String from) {
+    if (!file.canExecute()) {
+      throw new IllegalStateException(
+          from + " names " + file + ", which is not an executable file");
+    }
+    return file;
+  }
+
+  /** The {@code redis-server} on the PATH, or null. */
+  private static File onPath() {
+    for (String path : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      File candidate = new File(path, "redis-server");
+      if (candidate.canExecute()) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+
+  /**
    * The version of {@link #binary()}, such as {@code 6.2.11}, from {@code redis-server --version}.
    */
   public static String version() {
-    String out = run(List.of(binary().getPath(), "--version"));
+    return version(binary());
+  }
+
+  /** The version of the binary {@code executable}, from {@code redis-server --version}. */
+  public static String version(File executable) {
+    String out = run(List.of(executable.getPath(), "--version"));
     int at = out.indexOf("v=");
     return at < 0 ? out.trim() : out.substring(at + 2, out.indexOf(' ', at));
+  }
+
+  /** The major version of the binary {@code executable}; 0 if it does not say. */
+  public static int majorVersion(File executable) {
+    String version = version(executable);
+    int dot = version.indexOf('.');
+    try {
+      return Integer.parseInt(dot < 0 ? version : version.substring(0, dot));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** The binary this process runs. */
+  public File executable() {
+    return executable;
   }
 
   /**
@@ -140,7 +249,7 @@ public final class RedisProcess implements AutoCloseable {
       return;
     }
     List<String> command = new ArrayList<>();
-    command.add(binary().getPath());
+    command.add(executable.getPath());
     boolean sentinel = !config.isEmpty() && config.get(0).equals("--sentinel");
     try {
       Files.createDirectories(dir);

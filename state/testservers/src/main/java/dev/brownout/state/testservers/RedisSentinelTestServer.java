@@ -15,6 +15,14 @@ import java.util.List;
  * primary down after one second without an answer ({@code down-after-milliseconds 1000}), so a
  * killed primary's replica is promoted within a few seconds.
  *
+ * <p>{@link #withProxies()} puts a {@link FaultProxy} in front of each data server and has the
+ * sentinels know the servers by their proxies' addresses (the primary monitored there, each replica
+ * announcing its own with {@code replica-announce-port}, and replicating through the primary's):
+ * clients, which connect wherever the sentinels point them, then reach every data server through
+ * its proxy, and breaking the network there cuts the primary off from clients, sentinels and
+ * replicas alike. Its sentinels call a primary down only after 30 seconds, Redis's default, so a
+ * fault a test makes and heals does not turn into a failover.
+ *
  * <pre>{@code
  * try (RedisSentinelTestServer redis = RedisSentinelTestServer.start()) {
  *   StateStore store = RedisStateStore.builder().uri(redis.uri()).build();
@@ -28,27 +36,44 @@ public final class RedisSentinelTestServer implements AutoCloseable {
 
   private final Path root;
   private final List<RedisProcess> servers = new ArrayList<>();
+  // The proxy in front of each server, in the same order; empty if not made withProxies().
+  private final List<FaultProxy> proxies = new ArrayList<>();
   private final List<RedisProcess> sentinels = new ArrayList<>();
 
-  private RedisSentinelTestServer(int replicas) {
+  private RedisSentinelTestServer(int replicas, boolean proxied, Duration downAfter) {
     try {
       this.root = Files.createTempDirectory("brownout-redis-sentinel");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     try {
-      int primaryPort = RedisTestServer.freePort();
-      servers.add(new RedisProcess(primaryPort, root.resolve("server-" + primaryPort), data(null)));
-      for (int i = 0; i < replicas; i++) {
+      List<Integer> ports = new ArrayList<>();
+      for (int i = 0; i <= replicas; i++) {
         int port = RedisTestServer.freePort();
-        servers.add(new RedisProcess(port, root.resolve("server-" + port), data(primaryPort)));
+        ports.add(port);
+        if (proxied) {
+          proxies.add(FaultProxy.to(port));
+        }
+      }
+      // Where the sentinels, the replicas and the clients reach the primary.
+      int primaryAddress = proxied ? proxies.get(0).port() : ports.get(0);
+      for (int i = 0; i <= replicas; i++) {
+        int port = ports.get(i);
+        List<String> config = data(i == 0 ? null : primaryAddress);
+        if (proxied) {
+          // Whichever server is a replica (after a failover, the old primary too) is announced,
+          // to its primary and so to the sentinels, at its proxy.
+          config.add("replica-announce-ip 127.0.0.1");
+          config.add("replica-announce-port " + proxies.get(i).port());
+        }
+        servers.add(new RedisProcess(port, root.resolve("server-" + port), config));
       }
       for (int i = 0; i < 3; i++) {
         int port = RedisTestServer.freePort();
         List<String> config = new ArrayList<>();
         config.add("--sentinel");
-        config.add("sentinel monitor " + PRIMARY_NAME + " 127.0.0.1 " + primaryPort + " 2");
-        config.add("sentinel down-after-milliseconds " + PRIMARY_NAME + " 1000");
+        config.add("sentinel monitor " + PRIMARY_NAME + " 127.0.0.1 " + primaryAddress + " 2");
+        config.add("sentinel down-after-milliseconds " + PRIMARY_NAME + " " + downAfter.toMillis());
         // A sentinel starts no new failover of a primary within twice this of the last one.
         config.add("sentinel failover-timeout " + PRIMARY_NAME + " 2000");
         config.add("sentinel parallel-syncs " + PRIMARY_NAME + " 1");
@@ -76,12 +101,33 @@ public final class RedisSentinelTestServer implements AutoCloseable {
 
   /** A primary with one replica, and three sentinels. */
   public static RedisSentinelTestServer start() {
-    return new RedisSentinelTestServer(1);
+    return new RedisSentinelTestServer(1, false, Duration.ofSeconds(1));
   }
 
   /** A primary with {@code replicas} replicas, and three sentinels. */
   public static RedisSentinelTestServer start(int replicas) {
-    return new RedisSentinelTestServer(replicas);
+    return new RedisSentinelTestServer(replicas, false, Duration.ofSeconds(1));
+  }
+
+  /**
+   * A primary with one replica, each behind a {@link FaultProxy} that the sentinels know it by, and
+   * three sentinels that call a primary down after 30 seconds; see the class comment.
+   */
+  public static RedisSentinelTestServer withProxies() {
+    return new RedisSentinelTestServer(1, true, Duration.ofSeconds(30));
+  }
+
+  /**
+   * The proxies in front of the data servers, in the order of {@link #servers()}, if made {@link
+   * #withProxies()}; empty otherwise.
+   */
+  public List<FaultProxy> proxies() {
+    return List.copyOf(proxies);
+  }
+
+  /** The port the sentinels, replicas and clients know {@code server} by: its proxy's, if any. */
+  private int address(RedisProcess server) {
+    return proxies.isEmpty() ? server.port() : proxies.get(servers.indexOf(server)).port();
   }
 
   /** {@code redis-sentinel://} with every sentinel and the primary's name. */
@@ -109,7 +155,7 @@ public final class RedisSentinelTestServer implements AutoCloseable {
       if (sentinel.alive()) {
         int port = primaryPort(sentinel.port());
         return servers.stream()
-            .filter(server -> server.port() == port)
+            .filter(server -> address(server) == port)
             .findFirst()
             .orElseThrow(() -> new IllegalStateException("no server on port " + port));
       }
@@ -228,14 +274,14 @@ public final class RedisSentinelTestServer implements AutoCloseable {
       }
       for (RedisProcess server : servers) {
         if (!server.alive()) {
-          if (server.port() == port) {
+          if (address(server) == port) {
             return false;
           }
           continue;
         }
         String info = replication(server.port());
         boolean ok =
-            server.port() == port
+            address(server) == port
                 ? info.contains("role:master")
                 : info.contains("role:slave")
                     && info.contains("master_port:" + port)
@@ -266,5 +312,6 @@ public final class RedisSentinelTestServer implements AutoCloseable {
   public void close() {
     sentinels.forEach(RedisProcess::kill);
     servers.forEach(RedisProcess::kill);
+    proxies.forEach(FaultProxy::close);
   }
 }

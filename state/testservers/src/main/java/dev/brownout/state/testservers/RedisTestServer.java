@@ -15,9 +15,10 @@ import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
 
 /**
- * A real Redis server for tests, on a free loopback port: the {@code redis-server} on the PATH if
- * there is one, else the binary bundled in the embedded-redis artifact. It can be stopped and
- * started again on the same port, and reports command counts from {@code INFO commandstats}.
+ * A real Redis server for tests, on a free loopback port, of the binary {@link
+ * RedisProcess#binary()} chooses (the one bundled in the embedded-redis artifact unless {@code
+ * BROWNOUT_REDIS_BINARY} names another). It can be stopped and started again on the same port, and
+ * reports command counts from {@code INFO commandstats}.
  *
  * <p>{@link #durable()} starts one that writes every command to an append-only file before it
  * answers ({@code appendfsync always}), so what it acknowledged survives a restart.
@@ -163,6 +164,7 @@ public final class RedisTestServer implements AutoCloseable {
           "persist",
           "pexpireat",
           "publish",
+          "spublish",
           "sadd",
           "time",
           "del",
@@ -187,13 +189,8 @@ public final class RedisTestServer implements AutoCloseable {
   }
 
   private static ExecutableProvider executable() {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      File candidate = new File(dir, "redis-server");
-      if (candidate.canExecute()) {
-        return () -> candidate;
-      }
-    }
-    return ExecutableProvider.newJarResourceProvider();
+    File binary = RedisProcess.binary();
+    return () -> binary;
   }
 
   /** A free loopback port, for a server a test starts itself. */

@@ -46,17 +46,18 @@ final class Stores {
     String origin = origins.origin(StarterConfig.STORE);
     StateStore built =
         switch (kind(store, origin)) {
-          case "memory" -> InMemoryStateStore.builder().config(config).build();
-          case "redis" -> redis(store, origin, config);
+          case "memory" -> InMemoryStateStore.builder().config(config).metrics(metrics).build();
+          case "redis" -> redis(store, origin, config, metrics);
           default -> dynamoDb(store, origin, config);
         };
     return MeteredStateStore.wrap(built, metrics);
   }
 
-  private static StateStore redis(String store, String origin, BrownoutConfig config) {
+  private static StateStore redis(
+      String store, String origin, BrownoutConfig config, BrownoutMetrics metrics) {
     requireModule(
         store, origin, "dev.brownout.state.redis.RedisStateStore", "brownout-state-redis");
-    return RedisStore.build(store, config);
+    return RedisStore.build(store, config, metrics);
   }
 
   private static StateStore dynamoDb(String store, String origin, BrownoutConfig config) {
@@ -83,8 +84,13 @@ final class Stores {
 
   /** Only loaded when brownout-state-redis is there. */
   private static final class RedisStore {
-    static StateStore build(String store, BrownoutConfig config) {
-      return RedisStateStore.builder().config(config).uri(store).connectLazily().build();
+    static StateStore build(String store, BrownoutConfig config, BrownoutMetrics metrics) {
+      return RedisStateStore.builder()
+          .config(config)
+          .uri(store)
+          .metrics(metrics)
+          .connectLazily()
+          .build();
     }
   }
 

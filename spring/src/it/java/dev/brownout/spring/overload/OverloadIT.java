@@ -90,6 +90,15 @@ class OverloadIT {
   }
 
   @Test
+  void theRedisStoresChangeFanOutIsMeteredOnTheApplicationsRegistry() {
+    assertThat(meters.find("brownout.buffer.fill").tag("buffer", "brownout-redis-watch").gauge())
+        .as("the Redis store's watch buffer, on the registry the starter was given")
+        .isNotNull();
+    assertThat(meters.find("brownout.buffer.dropped").tag("buffer", "brownout-redis-watch").meter())
+        .isNotNull();
+  }
+
+  @Test
   void callsBeyondABeanMethodsLimitGoToItsFallbackOrAreRefusedAtOnce() throws Exception {
     ConcurrencyLimiter limiter = resilience.concurrencyLimiter("vendor");
     assertThat(limiter.limit()).as("brownout.degrade.concurrency.*-limit=2").isEqualTo(2);

@@ -3,6 +3,7 @@ package dev.brownout.state.redis;
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.ConfigKey;
 import dev.brownout.core.config.Settings;
+import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.state.ForwardingStateStore;
 import dev.brownout.state.Namespace;
 import dev.brownout.state.Precondition;
@@ -88,7 +89,7 @@ public final class RedisStateStore implements StateStore {
             keepalive,
             builder.settings.get(RedisConfig.PUBSUB));
     this.scripts = new RecordScripts(connection, keys, maxRecordBytes, durability);
-    this.watchers = new RedisWatchers(connection, keys, keepalive);
+    this.watchers = new RedisWatchers(connection, keys, keepalive, builder.metrics);
     this.replicaReads = new ReplicaReads(this);
     if (!builder.lazy) {
       try {
@@ -314,6 +315,7 @@ public final class RedisStateStore implements StateStore {
     private final Settings settings = Settings.of(RedisConfig.keys());
     private long maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
     private boolean lazy;
+    private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
 
     private Builder() {}
 
@@ -441,6 +443,17 @@ public final class RedisStateStore implements StateStore {
      */
     public Builder pubSub(RedisConfig.PubSub pubSub) {
       settings.set(RedisConfig.PUBSUB, Objects.requireNonNull(pubSub, "pubSub"));
+      return this;
+    }
+
+    /**
+     * Where the store's own meters go: the buffer that hands changes to watchers ({@code
+     * brownout.buffer.fill} and {@code brownout.buffer.dropped}, buffer {@code
+     * brownout-redis-watch}; a drop makes its watchers resynchronise). Default: an in-memory
+     * registry nobody reads.
+     */
+    public Builder metrics(BrownoutMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
       return this;
     }
 

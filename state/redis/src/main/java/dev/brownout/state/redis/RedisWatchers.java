@@ -2,6 +2,7 @@ package dev.brownout.state.redis;
 
 import dev.brownout.core.internal.DaemonThreads;
 import dev.brownout.core.internal.OutageLog;
+import dev.brownout.core.metrics.BrownoutMetrics;
 import dev.brownout.state.ChangeEvent;
 import dev.brownout.state.Namespace;
 import dev.brownout.state.StateUnavailableException;
@@ -60,14 +61,16 @@ final class RedisWatchers {
   private @Nullable ShardSubscriptions shards;
   private final ConcurrentHashMap<String, CopyOnWriteArrayList<WatchListener>> watchers =
       new ConcurrentHashMap<>();
-  private final ChangeDispatcher dispatcher = ChangeDispatcher.create("brownout-redis-watch");
+  private final ChangeDispatcher dispatcher;
   private @Nullable ScheduledExecutorService heartbeat;
   private boolean closed;
   // Read and written on the heartbeat thread only.
   private long disconnectedSince;
   private final Duration reconnectPatience;
 
-  RedisWatchers(RedisConnection connection, RedisKeys keys, Duration keepalive) {
+  RedisWatchers(
+      RedisConnection connection, RedisKeys keys, Duration keepalive, BrownoutMetrics metrics) {
+    this.dispatcher = ChangeDispatcher.builder("brownout-redis-watch").metrics(metrics).build();
     this.connection = connection;
     this.keys = keys;
     this.keepalive = keepalive;

@@ -84,6 +84,7 @@ final class Http1Connection implements Runnable {
         } catch (Refused refused) {
           arm("write", server.writeTimeout);
           write(out, refused.response, false, false);
+          lingerAfterRefusal(in);
           return;
         }
       }
@@ -371,6 +372,33 @@ final class Http1Connection implements Runnable {
     phase = name;
     deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
   }
+
+  /**
+   * After a refusal sent before the request's body was read (413, a bad header): says it is done
+   * sending, then reads and drops what the client is still sending, for a moment and a bounded
+   * number of bytes. Closing at once with unread bytes makes the kernel reset the connection, and a
+   * reset can destroy the refusal before the client reads it.
+   */
+  private void lingerAfterRefusal(InputStream in) {
+    try {
+      socket.shutdownOutput();
+      arm("linger", LINGER);
+      byte[] sink = new byte[8192];
+      long left = LINGER_BYTES;
+      while (left > 0) {
+        int read = in.read(sink, 0, (int) Math.min(sink.length, left));
+        if (read < 0) {
+          return;
+        }
+        left -= read;
+      }
+    } catch (IOException e) {
+      // The client is gone, or the moment passed: closing anyway.
+    }
+  }
+
+  private static final Duration LINGER = Duration.ofMillis(500);
+  private static final long LINGER_BYTES = 4L * 1024 * 1024;
 
   /** The phase whose deadline has passed at {@code now}, or null. */
   @Nullable String expired(long now) {

@@ -40,16 +40,14 @@ public final class FlagContext {
     this.keyUtf8 = key.getBytes(StandardCharsets.UTF_8);
     this.keyHash = key.hashCode();
     this.attributes = attributes;
-    Map<String, Attribute> byName = new HashMap<>();
     this.entries = new Object[2 * attributes.size()];
     int i = 0;
     for (Map.Entry<String, String> attribute : attributes.entrySet()) {
       Attribute slot = new Attribute(attribute.getValue());
       entries[i++] = attribute.getKey();
       entries[i++] = slot;
-      byName.put(attribute.getKey(), slot);
     }
-    this.many = attributes.size() > SCANNED ? Map.copyOf(byName) : null;
+    this.many = attributes.size() > SCANNED ? byName(entries) : null;
     this.keyAttribute = key.isEmpty() ? null : new Attribute(key);
   }
 
@@ -139,6 +137,15 @@ public final class FlagContext {
   /** The key's UTF-8 bytes, for bucketing; the context's own array, which must not change. */
   byte[] keyUtf8() {
     return keyUtf8;
+  }
+
+  // Only for contexts with many attributes: most contexts build no map at all.
+  private static Map<String, Attribute> byName(Object[] entries) {
+    Map<String, Attribute> byName = new HashMap<>();
+    for (int i = 0; i < entries.length; i += 2) {
+      byName.put((String) entries[i], (Attribute) entries[i + 1]);
+    }
+    return Map.copyOf(byName);
   }
 
   /** The key's {@link String#hashCode}, for looking it up in the lists of units. */

@@ -421,6 +421,13 @@ class FaultInjectionTest {
     assertThat(metrics.registry().get("brownout.degrade.faults.active").gauge().value()).isZero();
     faults.refresh();
     assertThat(store.list(FaultInjection.NAMESPACE)).isEmpty();
+    // The expiry's record goes out through a buffer (flushed every 100 ms) while the admin API's
+    // records are written at once, so wait for it before the next experiment's start is audited.
+    long expired = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (audit.recent(10).size() < 2 && System.nanoTime() < expired) {
+      Thread.onSpinWait();
+    }
+    assertThat(audit.recent(1)).extracting(AuditRecord::action).containsExactly("faults.expire");
 
     AdminResponse other =
         call(

@@ -179,7 +179,7 @@ public final class Failover {
       boolean async =
           method.getReturnType() == CompletionStage.class
               || method.getReturnType() == CompletableFuture.class;
-      IdempotencyKey.enter();
+      IdempotencyKey.Slot idempotency = IdempotencyKey.enter();
       try {
         budget.deposit();
         if (async) {
@@ -189,7 +189,7 @@ public final class Failover {
         }
         return attempt(method, args);
       } finally {
-        IdempotencyKey.exit();
+        IdempotencyKey.exit(idempotency);
       }
     }
 

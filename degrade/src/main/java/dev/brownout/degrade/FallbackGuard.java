@@ -48,7 +48,7 @@ final class FallbackGuard implements GuardFactory {
     if (Calls.isAsync(method)) {
       return Optional.of(
           (args, next) -> {
-            IdempotencyKey.enter();
+            IdempotencyKey.Slot idempotency = IdempotencyKey.enter();
             try {
               CallContext context = CallContext.capture();
               return Calls.start(next, args)
@@ -66,13 +66,13 @@ final class FallbackGuard implements GuardFactory {
                         }
                       });
             } finally {
-              IdempotencyKey.exit();
+              IdempotencyKey.exit(idempotency);
             }
           });
     }
     return Optional.of(
         (args, next) -> {
-          IdempotencyKey.enter();
+          IdempotencyKey.Slot idempotency = IdempotencyKey.enter();
           try {
             return next.proceed(args);
           } catch (Exception failure) {
@@ -82,7 +82,7 @@ final class FallbackGuard implements GuardFactory {
             taken(operation, failure);
             return target.call(args, failure);
           } finally {
-            IdempotencyKey.exit();
+            IdempotencyKey.exit(idempotency);
           }
         });
   }

@@ -60,7 +60,7 @@ final class RetryGuard implements GuardFactory {
     if (Calls.isAsync(method)) {
       return Optional.of(
           (args, next) -> {
-            IdempotencyKey.enter();
+            IdempotencyKey.Slot idempotency = IdempotencyKey.enter();
             try {
               declared.budget().deposit();
               io.github.resilience4j.retry.Retry.AsyncContext<Object> context =
@@ -83,13 +83,13 @@ final class RetryGuard implements GuardFactory {
               follow(declared, context, callContext, args, next, outcome, first);
               return outcome;
             } finally {
-              IdempotencyKey.exit();
+              IdempotencyKey.exit(idempotency);
             }
           });
     }
     return Optional.of(
         (args, next) -> {
-          IdempotencyKey.enter();
+          IdempotencyKey.Slot idempotency = IdempotencyKey.enter();
           try {
             declared.budget().deposit();
             io.github.resilience4j.retry.Retry.Context<Object> context =
@@ -106,7 +106,7 @@ final class RetryGuard implements GuardFactory {
             context.onComplete();
             return result;
           } finally {
-            IdempotencyKey.exit();
+            IdempotencyKey.exit(idempotency);
           }
         });
   }

@@ -7,7 +7,9 @@ import dev.brownout.state.Namespace;
 import dev.brownout.state.StateStore;
 import dev.brownout.state.StateUnavailableException;
 import dev.brownout.state.Update;
+import dev.brownout.state.testkit.NetworkFaults;
 import dev.brownout.state.testkit.StateStoreContract;
+import dev.brownout.state.testservers.FaultProxy;
 import dev.brownout.state.testservers.RedisProcess;
 import dev.brownout.state.testservers.RedisTestServer;
 import dev.brownout.state.testservers.TestCertificates;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import net.jqwik.api.lifecycle.AfterContainer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -33,8 +36,10 @@ class RedisTlsAclStateStoreTest extends StateStoreContract {
   static final Duration TIMEOUT = Duration.ofMillis(1500);
   static final String USER = "brownout-app";
   static final String PASSWORD = "s3cret-for-tests";
+  static final Duration KEEPALIVE = Duration.ofMillis(500);
   private static TestCertificates certs;
   private static RedisProcess server;
+  private static FaultProxy proxy;
 
   static synchronized RedisProcess server() {
     if (server == null) {
@@ -68,6 +73,7 @@ class RedisTlsAclStateStoreTest extends StateStoreContract {
                     "save \"\"",
                     "appendonly no"),
                 false);
+        proxy = FaultProxy.to(port);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -83,6 +89,7 @@ class RedisTlsAclStateStoreTest extends StateStoreContract {
   @AfterContainer
   static void stopAfterAll() {
     if (server != null) {
+      proxy.close();
       server.close();
       server = null;
     }
@@ -97,9 +104,20 @@ class RedisTlsAclStateStoreTest extends StateStoreContract {
         .keystore(certs.clientKeystore(), TestCertificates.PASSWORD);
   }
 
+  /**
+   * The contract's clients connect through a TCP proxy, so the outage tests can break the network
+   * under TLS too: the handshake and the encrypted bytes pass through it unchanged.
+   */
   @Override
   protected StateStore openStore() {
-    return secured().build();
+    server();
+    return secured().uri("rediss://localhost:" + proxy.port()).keepalive(KEEPALIVE).build();
+  }
+
+  @Override
+  protected Optional<NetworkFaults> networkFaults() {
+    server();
+    return Optional.of(new ProxiedNetwork(proxy));
   }
 
   @Override

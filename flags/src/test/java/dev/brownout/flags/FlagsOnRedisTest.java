@@ -42,8 +42,9 @@ class FlagsOnRedisTest {
   }
 
   Flags server() {
+    // A timeout with room for a loaded CI machine: 500 ms failed a first connect there once.
     RedisStateStore store =
-        RedisStateStore.builder().uri(redis.uri()).timeout(Duration.ofMillis(500)).build();
+        RedisStateStore.builder().uri(redis.uri()).timeout(Duration.ofSeconds(2)).build();
     Flags flags = Flags.builder(store).refreshInterval(Duration.ofMillis(500)).build();
     closing.add(flags);
     closing.add(store);

@@ -411,6 +411,54 @@ class SessionPromisesTest {
     assertThat(attributes(freshPeek(ids.get(2)))).containsEntry("d", "1");
   }
 
+  @Test
+  void aSessionWrittenThroughMeanwhileGivesUpItsRoomInTheWriteBackOrder() throws Exception {
+    // Held: sessions 0 and 1, which fill the order (room for 2). The store returns and a request
+    // on session 0 writes its held change through, before any write-back: its key stays in the
+    // order, holding nothing. When the store fails again, session 2 needs that room: the order is
+    // compacted instead of the request being refused.
+    SwitchableStore switchable = new SwitchableStore(store);
+    Sessions sessions =
+        Sessions.builder(switchable)
+            .config(
+                config()
+                    .set(SessionConfig.STORE_DOWN, StoreDownPolicy.SERVE_CACHED)
+                    .set(SessionConfig.NEAR_CACHE_SIZE, 100)
+                    .set(SessionConfig.MAX_HELD_SESSIONS, 2)
+                    .build())
+            .build();
+    closing.add(0, sessions);
+    SessionServer server = server(sessions);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String id = server.get("set=a:" + i, null).newId().orElseThrow();
+      assertThat(server.get("peek", id).body()).as("in the near cache").isEqualTo("a=" + i);
+      ids.add(id);
+    }
+    switchable.down();
+    assertThat(server.get("set=b:1", ids.get(0)).status()).isEqualTo(200);
+    assertThat(server.get("set=b:1", ids.get(1)).status()).isEqualTo(200);
+    assertThat(sessions.pendingCount()).isEqualTo(2);
+
+    switchable.up();
+    assertThat(server.get("set=c:1", ids.get(0)).status()).isEqualTo(200);
+    assertThat(sessions.pendingCount()).as("session 0 written through").isEqualTo(1);
+    // The near cache dropped what it held while the change feed was down: read session 2 again.
+    assertThat(server.get("peek", ids.get(2)).body()).as("cached again").isEqualTo("a=2");
+
+    switchable.down();
+    assertThat(server.get("set=b:1", ids.get(2)).status())
+        .as("held in the room session 0 gave up")
+        .isEqualTo(200);
+    assertThat(sessions.pendingCount()).isEqualTo(2);
+
+    switchable.up();
+    assertThat(sessions.resyncPending()).isZero();
+    assertThat(attributes(freshPeek(ids.get(0)))).containsEntry("b", "1").containsEntry("c", "1");
+    assertThat(attributes(freshPeek(ids.get(1)))).containsEntry("b", "1");
+    assertThat(attributes(freshPeek(ids.get(2)))).containsEntry("b", "1");
+  }
+
   /** The session as a server that never saw it reads it from the store. */
   String freshPeek(String id) {
     try (Sessions fresh = Sessions.builder(store).build();

@@ -1,7 +1,9 @@
 package dev.brownout.benchmarks;
 
+import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.guard.GuardedProxies;
 import dev.brownout.degrade.CircuitBreaker;
+import dev.brownout.degrade.DegradeConfig;
 import dev.brownout.degrade.Resilience;
 import dev.brownout.degrade.Retry;
 import dev.brownout.degrade.Timeout;
@@ -102,6 +104,8 @@ public class AsyncGuardBenchmark {
   private final Quotes target = new InstantQuotes();
   private Resilience resilience;
   private Quotes brownout;
+  private Resilience untimedResilience;
+  private Quotes brownoutUntimed;
   private Supplier<CompletionStage<String>> resilience4jAsync;
   private TimeLimiter timeLimiter;
   private ScheduledExecutorService scheduler;
@@ -125,6 +129,19 @@ public class AsyncGuardBenchmark {
             .build();
     brownout =
         GuardedProxies.builder().add(resilience.guards()).build().proxy(Quotes.class, target);
+    // The same, with brownout.degrade.metrics.call-timers off: no meters, as the peers' rows.
+    untimedResilience =
+        Resilience.builder(InMemoryStateStore.create())
+            .config(BrownoutConfig.builder().set(DegradeConfig.CALL_TIMERS, false).build())
+            .circuitBreaker("quotes", breakerConfig)
+            .retry("quotes", retryConfig)
+            .timeout("quotes", LIMIT)
+            .build();
+    brownoutUntimed =
+        GuardedProxies.builder()
+            .add(untimedResilience.guards())
+            .build()
+            .proxy(Quotes.class, target);
 
     scheduler = Executors.newSingleThreadScheduledExecutor();
     executor = Executors.newCachedThreadPool();
@@ -159,6 +176,7 @@ public class AsyncGuardBenchmark {
   @TearDown
   public void tearDown() {
     resilience.close();
+    untimedResilience.close();
     scheduler.shutdownNow();
     executor.shutdownNow();
   }
@@ -167,6 +185,12 @@ public class AsyncGuardBenchmark {
   @Benchmark
   public String asyncBrownout() {
     return brownout.quote(sku).toCompletableFuture().join();
+  }
+
+  /** Brownout: breaker and retry on a future, calls not timed (no meters, as the peers). */
+  @Benchmark
+  public String asyncBrownoutUntimed() {
+    return brownoutUntimed.quote(sku).toCompletableFuture().join();
   }
 
   /** Resilience4j: breaker and retry by {@code decorateCompletionStage}. */

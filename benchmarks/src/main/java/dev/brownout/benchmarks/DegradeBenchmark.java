@@ -1,7 +1,9 @@
 package dev.brownout.benchmarks;
 
+import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.guard.GuardedProxies;
 import dev.brownout.degrade.CircuitBreaker;
+import dev.brownout.degrade.DegradeConfig;
 import dev.brownout.degrade.Resilience;
 import dev.brownout.degrade.Retry;
 import dev.brownout.state.InMemoryStateStore;
@@ -61,6 +63,8 @@ public class DegradeBenchmark {
   private final Prices target = new FixedPrices();
   private Resilience resilience;
   private Prices brownout;
+  private Resilience untimedResilience;
+  private Prices brownoutUntimed;
   private Supplier<String> resilience4j;
   private Supplier<String> resilience4jMetered;
   private FailsafeExecutor<String> failsafe;
@@ -80,6 +84,18 @@ public class DegradeBenchmark {
             .build();
     brownout =
         GuardedProxies.builder().add(resilience.guards()).build().proxy(Prices.class, target);
+    // The same, with brownout.degrade.metrics.call-timers off: no meters, as the bare peers.
+    untimedResilience =
+        Resilience.builder(InMemoryStateStore.create())
+            .config(BrownoutConfig.builder().set(DegradeConfig.CALL_TIMERS, false).build())
+            .circuitBreaker("prices", breakerConfig)
+            .retry("prices", retryConfig)
+            .build();
+    brownoutUntimed =
+        GuardedProxies.builder()
+            .add(untimedResilience.guards())
+            .build()
+            .proxy(Prices.class, target);
 
     io.github.resilience4j.circuitbreaker.CircuitBreaker breaker =
         io.github.resilience4j.circuitbreaker.CircuitBreaker.of("prices", breakerConfig);
@@ -126,6 +142,7 @@ public class DegradeBenchmark {
   @TearDown
   public void tearDown() {
     resilience.close();
+    untimedResilience.close();
   }
 
   /** The unprotected call, for reference. */
@@ -138,6 +155,12 @@ public class DegradeBenchmark {
   @Benchmark
   public String brownout() {
     return brownout.price(sku);
+  }
+
+  /** Brownout's annotated proxy, calls not timed (no meters, as the bare peers). */
+  @Benchmark
+  public String brownoutUntimed() {
+    return brownoutUntimed.price(sku);
   }
 
   /** Resilience4j's decorators, by hand. */

@@ -32,22 +32,29 @@ final class BreakerHolder {
 
   private final String name;
   private final AtomicReference<CircuitBreaker> current;
-  private final Timer successful;
-  private final Timer failed;
-  private final Timer ignored;
+  // Null when calls are not timed (brownout.degrade.metrics.call-timers=false).
+  private final @Nullable Timer successful;
+  private final @Nullable Timer failed;
+  private final @Nullable Timer ignored;
   private final Counter notPermitted;
 
-  /** Holds {@code breaker} and registers its meters in {@code registry}. */
-  BreakerHolder(CircuitBreaker breaker, MeterRegistry registry) {
+  /**
+   * Holds {@code breaker} and registers its meters in {@code registry}; its calls are timed if
+   * {@code timed}.
+   */
+  BreakerHolder(CircuitBreaker breaker, MeterRegistry registry, boolean timed) {
     this.name = breaker.getName();
     this.current = new AtomicReference<>(breaker);
-    this.successful = timer(registry, "successful", "Total number of successful calls");
-    this.failed = timer(registry, "failed", "Total number of failed calls");
+    this.successful =
+        timed ? timer(registry, "successful", "Total number of successful calls") : null;
+    this.failed = timed ? timer(registry, "failed", "Total number of failed calls") : null;
     this.ignored =
-        timer(
-            registry,
-            "ignored",
-            "Total number of calls which failed but the exception was ignored");
+        timed
+            ? timer(
+                registry,
+                "ignored",
+                "Total number of calls which failed but the exception was ignored")
+            : null;
     this.notPermitted =
         Counter.builder("resilience4j.circuitbreaker.not.permitted.calls")
             .description("Total number of not permitted calls")
@@ -84,12 +91,16 @@ final class BreakerHolder {
     long took = breaker.getCurrentTimestamp() - start;
     TimeUnit unit = breaker.getTimestampUnit();
     breaker.onResult(took, unit, result);
+    Timer success = successful;
+    if (success == null || failed == null) {
+      return;
+    }
     long nanos = unit.toNanos(took);
     if (result != null
         && breaker.getCircuitBreakerConfig().getRecordResultPredicate().test(result)) {
       failed.record(nanos, TimeUnit.NANOSECONDS);
     } else {
-      successful.record(nanos, TimeUnit.NANOSECONDS);
+      success.record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -101,6 +112,9 @@ final class BreakerHolder {
     long took = breaker.getCurrentTimestamp() - start;
     TimeUnit unit = breaker.getTimestampUnit();
     breaker.onError(took, unit, failure);
+    if (successful == null || failed == null || ignored == null) {
+      return;
+    }
     long nanos = unit.toNanos(took);
     Throwable cause = failure;
     if ((failure instanceof CompletionException || failure instanceof ExecutionException)

@@ -277,6 +277,19 @@ public final class DegradeConfig {
                   + " guards are not even installed.")
           .build();
 
+  /** Whether each guarded call through a breaker is timed. */
+  public static final ConfigKey<Boolean> CALL_TIMERS =
+      ConfigKey.of("brownout.degrade.metrics.call-timers", ValueType.bool())
+          .defaultValue(true)
+          .doc(
+              "Whether each call through a circuit breaker is timed in the"
+                  + " resilience4j.circuitbreaker.calls timers (by kind: successful, failed,"
+                  + " ignored). A timer reads the wall clock and updates three counters on every"
+                  + " call, most of what a guard costs above the breaker itself; switch it off for"
+                  + " the hottest in-process calls and the breakers' state, rate and buffered-call"
+                  + " gauges remain.")
+          .build();
+
   /** The longest an experiment may run. */
   public static final ConfigKey<Duration> FAULTS_MAX_DURATION =
       ConfigKey.of(
@@ -336,6 +349,7 @@ public final class DegradeConfig {
   /** Every key. */
   public static List<ConfigKey<?>> keys() {
     return List.of(
+        CALL_TIMERS,
         READ_MODE_REFRESH_INTERVAL,
         WRITE_PATH_FLEET,
         WRITE_PATH_QUORUM,

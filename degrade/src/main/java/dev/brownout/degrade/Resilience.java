@@ -93,6 +93,7 @@ public final class Resilience implements AutoCloseable {
   private final BrownoutMetrics metrics;
   private final TimeoutThreads timeoutThreads;
   private final ResilienceControl control;
+  private final boolean callTimers;
 
   private Resilience(Builder builder) {
     this.metrics = builder.metrics;
@@ -113,6 +114,7 @@ public final class Resilience implements AutoCloseable {
     this.budgetRatio = builder.settings.get(DegradeConfig.RETRY_BUDGET_RATIO);
     this.budgetMinPerSecond = builder.settings.get(DegradeConfig.RETRY_BUDGET_MIN_PER_SECOND);
     this.breakers = CircuitBreakerRegistry.ofDefaults();
+    this.callTimers = builder.settings.get(DegradeConfig.CALL_TIMERS);
     builder.breakerConfigs.forEach(this::declareBreaker);
     this.retries = RetryRegistry.ofDefaults();
     builder.retryConfigs.forEach(
@@ -181,7 +183,8 @@ public final class Resilience implements AutoCloseable {
   private synchronized BreakerHolder declareBreaker(String name, CircuitBreakerConfig config) {
     breakerBase.put(name, config);
     return breakerHolders.computeIfAbsent(
-        name, n -> new BreakerHolder(breakers.circuitBreaker(n, config), metrics.registry()));
+        name,
+        n -> new BreakerHolder(breakers.circuitBreaker(n, config), metrics.registry(), callTimers));
   }
 
   /** A declared breaker, to read its state. */
@@ -557,7 +560,8 @@ public final class Resilience implements AutoCloseable {
                 DegradeConfig.CONCURRENCY_MIN_LIMIT,
                 DegradeConfig.CONCURRENCY_MAX_LIMIT,
                 DegradeConfig.CONCURRENCY_TOLERANCE,
-                DegradeConfig.CONCURRENCY_WINDOW));
+                DegradeConfig.CONCURRENCY_WINDOW,
+                DegradeConfig.CALL_TIMERS));
     private final StateStore store;
     private BrownoutMetrics metrics = BrownoutMetrics.inMemory();
 

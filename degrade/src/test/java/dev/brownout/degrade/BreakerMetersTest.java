@@ -156,4 +156,49 @@ class BreakerMetersTest {
     assertThat(meters.find("resilience4j.circuitbreaker.calls").tag("name", "another").timers())
         .isNotEmpty();
   }
+
+  @Test
+  void withCallTimersOffTheBreakerStillCountsButNoCallIsTimed() throws IOException {
+    SimpleMeterRegistry untimed = new SimpleMeterRegistry();
+    try (Resilience quiet =
+        Resilience.builder(InMemoryStateStore.create())
+            .config(
+                dev.brownout.core.config.BrownoutConfig.builder()
+                    .set(DegradeConfig.CALL_TIMERS, false)
+                    .build())
+            .metrics(BrownoutMetrics.of(untimed))
+            .circuitBreaker(
+                "vendor",
+                CircuitBreakerConfig.custom()
+                    .slidingWindowSize(4)
+                    .minimumNumberOfCalls(4)
+                    .failureRateThreshold(50)
+                    .build())
+            .build()) {
+      Vendor proxied =
+          GuardedProxies.builder()
+              .add(quiet.guards())
+              .build()
+              .proxy(Vendor.class, new ToldVendor());
+      assertThat(proxied.call("ok")).isEqualTo("ok");
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> proxied.call("fail")).isInstanceOf(IOException.class);
+      }
+      assertThat(untimed.find("resilience4j.circuitbreaker.calls").timers())
+          .as("no call timers")
+          .isEmpty();
+      assertThat(
+              untimed
+                  .find("resilience4j.circuitbreaker.buffered.calls")
+                  .tag("name", "vendor")
+                  .tag("kind", "failed")
+                  .gauge()
+                  .value())
+          .isEqualTo(3);
+      assertThat(quiet.circuitBreaker("vendor").getState())
+          .as("the failures still open the breaker")
+          .isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN);
+      assertThatThrownBy(() -> proxied.call("ok")).isInstanceOf(CallNotPermittedException.class);
+    }
+  }
 }

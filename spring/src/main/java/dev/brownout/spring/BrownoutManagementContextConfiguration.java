@@ -6,7 +6,6 @@ import dev.brownout.core.config.BrownoutConfig;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -20,10 +19,7 @@ import org.springframework.context.annotation.Bean;
 @ManagementContextConfiguration(value = ManagementContextType.ANY, proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(name = "jakarta.servlet.Servlet")
-@ConditionalOnProperty(
-    name = "brownout.spring.admin.enabled",
-    havingValue = "true",
-    matchIfMissing = true)
+@ConditionalOnBrownoutSetting(name = "brownout.spring.admin.enabled", havingValue = "true")
 public class BrownoutManagementContextConfiguration {
   /** Used by Spring. */
   public BrownoutManagementContextConfiguration() {}

@@ -4,7 +4,6 @@ import dev.brownout.core.config.BrownoutConfig;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
@@ -20,10 +19,7 @@ import org.springframework.security.config.annotation.web.configuration.WebSecur
 @AutoConfiguration(after = BrownoutAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(WebSecurityCustomizer.class)
-@ConditionalOnProperty(
-    name = "brownout.spring.admin.authentication",
-    havingValue = "tokens",
-    matchIfMissing = true)
+@ConditionalOnBrownoutSetting(name = "brownout.spring.admin.authentication", havingValue = "tokens")
 public class BrownoutSecurityAutoConfiguration {
   /** Used by Spring. */
   public BrownoutSecurityAutoConfiguration() {}

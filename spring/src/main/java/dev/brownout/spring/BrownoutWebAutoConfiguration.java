@@ -16,7 +16,6 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -62,10 +61,7 @@ public class BrownoutWebAutoConfiguration {
   public BrownoutWebAutoConfiguration() {}
 
   @Bean
-  @ConditionalOnProperty(
-      name = "brownout.spring.session.enabled",
-      havingValue = "true",
-      matchIfMissing = true)
+  @ConditionalOnBrownoutSetting(name = "brownout.spring.session.enabled", havingValue = "true")
   FilterRegistrationBean<Filter> brownoutSessionFilter(
       Sessions sessions, BootSessionProperties boot, ListableBeanFactory beans) {
     refuseSpringSession(beans);
@@ -97,10 +93,7 @@ public class BrownoutWebAutoConfiguration {
   }
 
   @Bean
-  @ConditionalOnProperty(
-      name = "brownout.spring.read-mode.enabled",
-      havingValue = "true",
-      matchIfMissing = true)
+  @ConditionalOnBrownoutSetting(name = "brownout.spring.read-mode.enabled", havingValue = "true")
   FilterRegistrationBean<ReadModeFilter> brownoutReadModeFilter(
       ReadMode readMode, BrownoutConfig config) {
     List<String> allowed = new ArrayList<>(config.get(StarterConfig.READ_MODE_ALLOWED_PATHS));
@@ -163,10 +156,7 @@ public class BrownoutWebAutoConfiguration {
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnMissingClass(
       "org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration")
-  @ConditionalOnProperty(
-      name = "brownout.spring.admin.enabled",
-      havingValue = "true",
-      matchIfMissing = true)
+  @ConditionalOnBrownoutSetting(name = "brownout.spring.admin.enabled", havingValue = "true")
   static class AdminOnApplicationServer {
     @Bean
     ServletRegistrationBean<AdminServlet> brownoutAdminServlet(

@@ -232,6 +232,20 @@ public final class StarterConfig {
                   + " and no fallback (a problem+json of type feature-off).")
           .build();
 
+  /**
+   * The starter's key named {@code name}.
+   *
+   * @throws IllegalArgumentException if the starter has no such key
+   */
+  static ConfigKey<?> key(String name) {
+    for (ConfigKey<?> key : keys()) {
+      if (key.name().equals(name)) {
+        return key;
+      }
+    }
+    throw new IllegalArgumentException("the starter has no setting " + name);
+  }
+
   /** Every key of the starter. */
   public static List<ConfigKey<?>> keys() {
     return List.of(

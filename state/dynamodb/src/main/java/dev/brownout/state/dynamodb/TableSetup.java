@@ -3,6 +3,7 @@ package dev.brownout.state.dynamodb;
 import static dev.brownout.state.dynamodb.RecordItems.PK;
 import static dev.brownout.state.dynamodb.RecordItems.SK;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -25,6 +26,10 @@ final class TableSetup {
   // The store's logger, not this class's: the store is what operators set log levels for.
   private static final Logger log = LoggerFactory.getLogger(DynamoDbStateStore.class);
 
+  // Creating a table is a one-off step at set-up, not a call on a request's path: it gets longer
+  // than the store's per-call timeout (a cold DynamoDB Local took over 3 s to answer one).
+  static final Duration SETUP_TIMEOUT = Duration.ofSeconds(30);
+
   private TableSetup() {}
 
   /**
@@ -36,6 +41,7 @@ final class TableSetup {
       client.createTable(
           request ->
               request
+                  .overrideConfiguration(o -> o.apiCallTimeout(SETUP_TIMEOUT))
                   .tableName(table)
                   .billingMode(BillingMode.PAY_PER_REQUEST)
                   .attributeDefinitions(
@@ -53,11 +59,18 @@ final class TableSetup {
     } catch (ResourceInUseException e) {
       return;
     }
-    client.waiter().waitUntilTableExists(request -> request.tableName(table));
+    client
+        .waiter()
+        .waitUntilTableExists(
+            request ->
+                request
+                    .overrideConfiguration(o -> o.apiCallTimeout(SETUP_TIMEOUT))
+                    .tableName(table));
     try {
       client.updateTimeToLive(
           request ->
               request
+                  .overrideConfiguration(o -> o.apiCallTimeout(SETUP_TIMEOUT))
                   .tableName(table)
                   .timeToLiveSpecification(spec -> spec.attributeName("ttl").enabled(true)));
     } catch (AwsServiceException e) {

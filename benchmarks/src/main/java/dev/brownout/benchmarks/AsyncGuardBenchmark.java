@@ -81,6 +81,10 @@ public class AsyncGuardBenchmark {
     /** A limit on a blocking call. */
     @Timeout("quotes")
     String blockingQuote(String sku);
+
+    /** A limit on a future still pending when it is returned. */
+    @Timeout("quotes")
+    CompletionStage<String> pendingQuote(String sku);
   }
 
   /** Answers at once. */
@@ -99,9 +103,17 @@ public class AsyncGuardBenchmark {
     public String blockingQuote(String sku) {
       return sku;
     }
+
+    // The future the next pendingQuote returns; the benchmark completes it after the call.
+    CompletableFuture<String> next = new CompletableFuture<>();
+
+    @Override
+    public CompletionStage<String> pendingQuote(String sku) {
+      return next;
+    }
   }
 
-  private final Quotes target = new InstantQuotes();
+  private final InstantQuotes target = new InstantQuotes();
   private Resilience resilience;
   private Quotes brownout;
   private Resilience untimedResilience;
@@ -209,6 +221,28 @@ public class AsyncGuardBenchmark {
   @Benchmark
   public String timedAsyncBrownout() {
     return brownout.timedQuote(sku).toCompletableFuture().join();
+  }
+
+  /**
+   * Brownout: {@code @Timeout} on a future that is still pending when returned (the vendor answers
+   * just after), so a deadline is scheduled and cancelled.
+   */
+  @Benchmark
+  public String pendingTimedAsyncBrownout() {
+    CompletableFuture<String> answer = new CompletableFuture<>();
+    target.next = answer;
+    CompletionStage<String> bounded = brownout.pendingQuote(sku);
+    answer.complete(sku);
+    return bounded.toCompletableFuture().join();
+  }
+
+  /** Resilience4j: {@code TimeLimiter.executeCompletionStage} on the same pending future. */
+  @Benchmark
+  public String pendingTimedAsyncResilience4j() {
+    CompletableFuture<String> answer = new CompletableFuture<>();
+    CompletionStage<String> bounded = timeLimiter.executeCompletionStage(scheduler, () -> answer);
+    answer.complete(sku);
+    return bounded.toCompletableFuture().join();
   }
 
   /** Resilience4j: {@code TimeLimiter.executeCompletionStage}. */

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the guards share about calls: whether a method is asynchronous (returns {@link
@@ -66,15 +67,15 @@ final class Calls {
     }
   }
 
-  /**
-   * Runs the rest of the chain for an asynchronous method and returns its outcome as a future: a
-   * failure thrown before any future was returned, or a null return, fails the future too.
-   */
   /** Whether {@code future} has completed, and not exceptionally: its value can be read now. */
   static boolean succeeded(CompletableFuture<?> future) {
     return future.isDone() && !future.isCompletedExceptionally();
   }
 
+  /**
+   * Runs the rest of the chain for an asynchronous method and returns its outcome as a future: a
+   * failure thrown before any future was returned, or a null return, fails the future too.
+   */
   static CompletableFuture<Object> start(Next next, Object[] args) {
     Object returned;
     try {
@@ -82,6 +83,15 @@ final class Calls {
     } catch (Throwable failure) {
       return CompletableFuture.failedFuture(failure);
     }
+    return outcome(returned);
+  }
+
+  /**
+   * What an asynchronous method returned, as the future {@link #start} gives: a null return fails
+   * it; a future already answered is itself; any other stage is followed by a future of ours, which
+   * its wrapped failures reach unwrapped.
+   */
+  static CompletableFuture<Object> outcome(@Nullable Object returned) {
     if (returned == null) {
       return CompletableFuture.failedFuture(
           new NullPointerException("an asynchronous method returned null instead of a future"));

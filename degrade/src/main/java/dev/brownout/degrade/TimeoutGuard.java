@@ -7,12 +7,17 @@ import dev.brownout.core.metrics.BrownoutMetrics;
 import java.lang.annotation.Annotation;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Applies {@link Timeout}. A synchronous attempt runs on {@link TimeoutThreads}, bounded; an
@@ -53,32 +58,21 @@ final class TimeoutGuard implements GuardFactory {
     if (Calls.isAsync(method)) {
       return Optional.of(
           (args, next) -> {
-            long millis = limit.get();
-            CompletableFuture<Object> attempt = Calls.start(next, args);
-            CompletableFuture<Object> bounded = new CompletableFuture<>();
-            ScheduledFuture<?> deadline =
-                threads
-                    .scheduler()
-                    .schedule(
-                        () -> {
-                          if (bounded.completeExceptionally(
-                              new CallTimeoutException(operation, millis))) {
-                            metrics.counter(ResilienceMeters.TIMEOUTS, operation).increment();
-                            attempt.cancel(true);
-                          }
-                        },
-                        millis,
-                        TimeUnit.MILLISECONDS);
-            attempt.whenComplete(
-                (result, failure) -> {
-                  deadline.cancel(false);
-                  if (failure != null) {
-                    bounded.completeExceptionally(failure);
-                  } else {
-                    bounded.complete(result);
-                  }
-                });
-            return bounded;
+            Object returned;
+            try {
+              returned = next.proceed(args);
+            } catch (Throwable failure) {
+              return CompletableFuture.failedFuture(failure);
+            }
+            if (!(returned instanceof CompletionStage<?> stage)
+                || (stage instanceof CompletableFuture<?> future && future.isDone())) {
+              // Null, or settled when returned (a cached answer, a refusal): it cannot be late, so
+              // no deadline is scheduled.
+              return Calls.outcome(returned);
+            }
+            Deadline deadline = new Deadline(stage, operation, limit.get());
+            deadline.start(threads.scheduler());
+            return deadline.bounded;
           });
     }
     return Optional.of(
@@ -117,5 +111,61 @@ final class TimeoutGuard implements GuardFactory {
               + "; give millis, or name a timeout declared with Resilience.Builder.timeout");
     }
     return new AtomicLong(timeout.millis());
+  }
+
+  /**
+   * A pending call's deadline: {@link #bounded}, the future the caller gets, fails with {@link
+   * CallTimeoutException} at the deadline unless the call settles first. One object is both the
+   * scheduled task and the call's completion action.
+   */
+  private final class Deadline implements Callable<Void>, BiConsumer<Object, Throwable> {
+    final CompletableFuture<Object> bounded = new CompletableFuture<>();
+    private final CompletionStage<?> attempt;
+    private final String operation;
+    private final long millis;
+    private volatile @Nullable ScheduledFuture<?> timer;
+
+    Deadline(CompletionStage<?> attempt, String operation, long millis) {
+      this.attempt = attempt;
+      this.operation = operation;
+      this.millis = millis;
+    }
+
+    void start(ScheduledExecutorService scheduler) {
+      ScheduledFuture<?> scheduled = scheduler.schedule(this, millis, TimeUnit.MILLISECONDS);
+      timer = scheduled;
+      attempt.whenComplete(this);
+      if (bounded.isDone()) {
+        // Settled before the timer was known to accept: cancel it here instead.
+        scheduled.cancel(false);
+      }
+    }
+
+    /** The deadline passed. */
+    @Override
+    public Void call() {
+      if (bounded.completeExceptionally(new CallTimeoutException(operation, millis))) {
+        metrics.counter(ResilienceMeters.TIMEOUTS, operation).increment();
+        if (attempt instanceof CompletableFuture<?> future) {
+          // Tells the vendor's future its answer is no longer wanted (an HTTP client's aborts).
+          future.cancel(true);
+        }
+      }
+      return null;
+    }
+
+    /** The call settled. */
+    @Override
+    public void accept(@Nullable Object value, @Nullable Throwable failure) {
+      ScheduledFuture<?> scheduled = timer;
+      if (scheduled != null) {
+        scheduled.cancel(false);
+      }
+      if (failure != null) {
+        bounded.completeExceptionally(Calls.unwrap(failure));
+      } else {
+        bounded.complete(value);
+      }
+    }
   }
 }

@@ -242,6 +242,19 @@ class AsyncGuardsTest {
   }
 
   @Test
+  void aFutureSettledWhenReturnedPassesThroughTheTimeoutAsItIs() {
+    // It cannot be late: no deadline is scheduled for it, and it is not copied into another.
+    CompletableFuture<String> quote =
+        GuardedProxies.builder()
+            .add(resilience.guards())
+            .build()
+            .proxy(Quotes.class, new AtOnceVendor())
+            .slowQuote("a");
+    assertThat(quote).isCompletedWithValue("fast");
+    assertThat(resilience.timeoutThreadsPeak()).isZero();
+  }
+
+  @Test
   void theBreakerCountsFailuresThatArriveThroughTheFuture() throws Exception {
     Vendor vendor = new Vendor();
     vendor.failFirst = Integer.MAX_VALUE;

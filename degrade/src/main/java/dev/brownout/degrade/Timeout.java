@@ -13,8 +13,10 @@ import java.lang.annotation.Target;
  * the caller waits at most this long, then gets {@link CallTimeoutException}. An attempt that
  * ignores its interrupt keeps its thread until it ends, so a vendor that hangs holds at most {@code
  * brownout.degrade.timeout.max-threads} threads; further calls are refused at once ({@link
- * CallRejectedException}). An asynchronous method ({@code CompletionStage}) needs no thread: its
- * future is failed at the deadline.
+ * CallRejectedException}). An asynchronous method ({@code CompletionStage}) needs no thread: the
+ * future its caller gets is failed at the deadline. The method's own future is left to finish, not
+ * cancelled: it may be shared (a client that coalesces identical requests hands one future to many
+ * callers), and one caller's deadline must not fail the others.
  *
  * <p>Either name a timeout declared with {@link Resilience.Builder#timeout}
  * ({@code @Timeout("payments")}), whose limit the admin API can change at run time, or give the

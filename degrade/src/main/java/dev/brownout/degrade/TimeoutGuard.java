@@ -146,10 +146,6 @@ final class TimeoutGuard implements GuardFactory {
     public Void call() {
       if (bounded.completeExceptionally(new CallTimeoutException(operation, millis))) {
         metrics.counter(ResilienceMeters.TIMEOUTS, operation).increment();
-        if (attempt instanceof CompletableFuture<?> future) {
-          // Tells the vendor's future its answer is no longer wanted (an HTTP client's aborts).
-          future.cancel(true);
-        }
       }
       return null;
     }

@@ -122,10 +122,13 @@ class AsyncGuardsTest {
           5);
     }
 
+    volatile CompletableFuture<String> lastSlow;
+
     @Override
     public CompletableFuture<String> slowQuote(String item) {
       calls.incrementAndGet();
-      return later(() -> "late", 2000);
+      lastSlow = later(() -> "late", 2000);
+      return lastSlow;
     }
 
     @Override
@@ -239,6 +242,9 @@ class AsyncGuardsTest {
         .isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(CallTimeoutException.class);
     assertThat(resilience.timeoutThreadsPeak()).as("no timeout thread used").isZero();
+    assertThat(vendor.lastSlow.isCancelled())
+        .as("the vendor's own future is left to finish: it may be shared")
+        .isFalse();
   }
 
   @Test

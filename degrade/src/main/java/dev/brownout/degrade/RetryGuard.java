@@ -65,7 +65,6 @@ final class RetryGuard implements GuardFactory {
               declared.budget().deposit();
               io.github.resilience4j.retry.Retry.AsyncContext<Object> context =
                   declared.retry().get().asyncContext();
-              CallContext callContext = CallContext.capture();
               // The first attempt runs here, on the caller's thread, in the caller's own context.
               CompletableFuture<Object> first = Calls.start(next, args);
               if (Calls.succeeded(first)) {
@@ -76,11 +75,22 @@ final class RetryGuard implements GuardFactory {
                   return first;
                 }
                 CompletableFuture<Object> outcome = new CompletableFuture<>();
-                settle(declared, context, callContext, args, next, outcome, result, null, delay);
+                settle(
+                    declared,
+                    context,
+                    CallContext.capture(),
+                    args,
+                    next,
+                    outcome,
+                    result,
+                    null,
+                    delay);
                 return outcome;
               }
+              // Later attempts carry the caller's context, captured here, still on its thread and
+              // inside the call (so the idempotency key is the one the first attempt had).
               CompletableFuture<Object> outcome = new CompletableFuture<>();
-              follow(declared, context, callContext, args, next, outcome, first);
+              follow(declared, context, CallContext.capture(), args, next, outcome, first);
               return outcome;
             } finally {
               IdempotencyKey.exit(idempotency);

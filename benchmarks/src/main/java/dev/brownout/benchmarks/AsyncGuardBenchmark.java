@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -155,7 +156,10 @@ public class AsyncGuardBenchmark {
             .build()
             .proxy(Quotes.class, target);
 
-    scheduler = Executors.newSingleThreadScheduledExecutor();
+    // Cancelled deadlines leave its queue, as they leave Brownout's scheduler.
+    ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1);
+    deadlines.setRemoveOnCancelPolicy(true);
+    scheduler = deadlines;
     executor = Executors.newCachedThreadPool();
     io.github.resilience4j.circuitbreaker.CircuitBreaker breaker =
         io.github.resilience4j.circuitbreaker.CircuitBreaker.of("quotes", breakerConfig);

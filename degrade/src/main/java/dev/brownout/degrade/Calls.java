@@ -69,7 +69,22 @@ final class Calls {
 
   /** Whether {@code future} has completed, and not exceptionally: its value can be read now. */
   static boolean succeeded(CompletableFuture<?> future) {
-    return future.isDone() && !future.isCompletedExceptionally();
+    try {
+      return future.isDone() && !future.isCompletedExceptionally();
+    } catch (UnsupportedOperationException e) {
+      // A minimal stage (CompletableFuture.completedStage, minimalCompletionStage) answers only
+      // through its callbacks: treated as pending, and followed.
+      return false;
+    }
+  }
+
+  /** Whether {@code future} has settled; false for a minimal stage, which cannot say. */
+  static boolean settled(CompletableFuture<?> future) {
+    try {
+      return future.isDone();
+    } catch (UnsupportedOperationException e) {
+      return false;
+    }
   }
 
   /**

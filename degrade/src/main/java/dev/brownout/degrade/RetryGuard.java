@@ -88,7 +88,8 @@ final class RetryGuard implements GuardFactory {
                 return outcome;
               }
               // Later attempts carry the caller's context, captured here, still on its thread and
-              // inside the call (so the idempotency key is the one the first attempt had).
+              // inside the call (so the idempotency key is the one the first attempt had; an MDC
+              // entry the first attempt left behind goes with them too).
               CompletableFuture<Object> outcome = new CompletableFuture<>();
               follow(declared, context, CallContext.capture(), args, next, outcome, first);
               return outcome;

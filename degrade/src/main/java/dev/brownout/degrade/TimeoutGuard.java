@@ -65,13 +65,13 @@ final class TimeoutGuard implements GuardFactory {
               return CompletableFuture.failedFuture(failure);
             }
             if (!(returned instanceof CompletionStage<?> stage)
-                || (stage instanceof CompletableFuture<?> future && future.isDone())) {
+                || (stage instanceof CompletableFuture<?> future && Calls.settled(future))) {
               // Null, or settled when returned (a cached answer, a refusal): it cannot be late, so
               // no deadline is scheduled.
               return Calls.outcome(returned);
             }
-            Deadline deadline = new Deadline(stage, operation, limit.get());
-            deadline.start(threads.scheduler());
+            Deadline deadline = new Deadline(operation, limit.get());
+            deadline.start(stage, threads.scheduler());
             return deadline.bounded;
           });
     }
@@ -120,25 +120,19 @@ final class TimeoutGuard implements GuardFactory {
    */
   private final class Deadline implements Callable<Void>, BiConsumer<Object, Throwable> {
     final CompletableFuture<Object> bounded = new CompletableFuture<>();
-    private final CompletionStage<?> attempt;
     private final String operation;
     private final long millis;
-    private volatile @Nullable ScheduledFuture<?> timer;
+    // Set before the completion action is registered, so accept always sees it.
+    private @Nullable ScheduledFuture<?> timer;
 
-    Deadline(CompletionStage<?> attempt, String operation, long millis) {
-      this.attempt = attempt;
+    Deadline(String operation, long millis) {
       this.operation = operation;
       this.millis = millis;
     }
 
-    void start(ScheduledExecutorService scheduler) {
-      ScheduledFuture<?> scheduled = scheduler.schedule(this, millis, TimeUnit.MILLISECONDS);
-      timer = scheduled;
+    void start(CompletionStage<?> attempt, ScheduledExecutorService scheduler) {
+      timer = scheduler.schedule(this, millis, TimeUnit.MILLISECONDS);
       attempt.whenComplete(this);
-      if (bounded.isDone()) {
-        // Settled before the timer was known to accept: cancel it here instead.
-        scheduled.cancel(false);
-      }
     }
 
     /** The deadline passed. */

@@ -174,9 +174,12 @@ class AsyncGuardsTest {
           : CompletableFuture.completedFuture(answer);
     }
 
+    volatile CompletableFuture<String> lastSlow;
+
     @Override
     public CompletableFuture<String> slowQuote(String item) {
-      return CompletableFuture.completedFuture("fast");
+      lastSlow = CompletableFuture.completedFuture("fast");
+      return lastSlow;
     }
 
     @Override
@@ -247,17 +250,63 @@ class AsyncGuardsTest {
         .isFalse();
   }
 
+  /** Methods whose vendor answers with a minimal stage, whose isDone() is unsupported. */
+  public interface MinimalQuotes {
+    @Retry("vendor")
+    CompletionStage<String> retried(String item);
+
+    @Timeout(millis = 1000)
+    CompletionStage<String> timed(String item);
+
+    @CircuitBreaker("vendor")
+    CompletionStage<String> guarded(String item);
+  }
+
+  static final class MinimalVendor implements MinimalQuotes {
+    @Override
+    public CompletionStage<String> retried(String item) {
+      return CompletableFuture.completedStage("retried " + item);
+    }
+
+    @Override
+    public CompletionStage<String> timed(String item) {
+      return CompletableFuture.completedFuture("timed " + item).minimalCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<String> guarded(String item) {
+      return CompletableFuture.completedStage("guarded " + item);
+    }
+  }
+
+  @Test
+  void aMinimalStageIsFollowedThroughItsCallbacks() throws Exception {
+    // CompletableFuture.completedStage and minimalCompletionStage throw from isDone(): a guard that
+    // asked would fail the call synchronously.
+    MinimalQuotes quotes =
+        GuardedProxies.builder()
+            .add(resilience.guards())
+            .build()
+            .proxy(MinimalQuotes.class, new MinimalVendor());
+    assertThat(quotes.retried("a").toCompletableFuture().get(5, TimeUnit.SECONDS))
+        .isEqualTo("retried a");
+    assertThat(quotes.timed("b").toCompletableFuture().get(5, TimeUnit.SECONDS))
+        .isEqualTo("timed b");
+    assertThat(quotes.guarded("c").toCompletableFuture().get(5, TimeUnit.SECONDS))
+        .isEqualTo("guarded c");
+  }
+
   @Test
   void aFutureSettledWhenReturnedPassesThroughTheTimeoutAsItIs() {
     // It cannot be late: no deadline is scheduled for it, and it is not copied into another.
+    AtOnceVendor vendor = new AtOnceVendor();
     CompletableFuture<String> quote =
         GuardedProxies.builder()
             .add(resilience.guards())
             .build()
-            .proxy(Quotes.class, new AtOnceVendor())
+            .proxy(Quotes.class, vendor)
             .slowQuote("a");
-    assertThat(quote).isCompletedWithValue("fast");
-    assertThat(resilience.timeoutThreadsPeak()).isZero();
+    assertThat(quote).isCompletedWithValue("fast").isSameAs(vendor.lastSlow);
   }
 
   @Test

@@ -442,7 +442,9 @@ class SessionPromisesTest {
 
     switchable.up();
     assertThat(server.get("set=c:1", ids.get(0)).status()).isEqualTo(200);
-    assertThat(sessions.pendingCount()).as("session 0 written through").isEqualTo(1);
+    // At most session 1 is still held: the background write-back (every second) may have taken it
+    // meanwhile, and then there is room without compacting; either way the next hold must succeed.
+    assertThat(sessions.pendingCount()).as("session 0 written through").isLessThanOrEqualTo(1);
     // The near cache dropped what it held while the change feed was down: read session 2 again.
     assertThat(server.get("peek", ids.get(2)).body()).as("cached again").isEqualTo("a=2");
 
@@ -450,7 +452,7 @@ class SessionPromisesTest {
     assertThat(server.get("set=b:1", ids.get(2)).status())
         .as("held in the room session 0 gave up")
         .isEqualTo(200);
-    assertThat(sessions.pendingCount()).isEqualTo(2);
+    assertThat(sessions.pendingCount()).isBetween(1, 2);
 
     switchable.up();
     assertThat(sessions.resyncPending()).isZero();

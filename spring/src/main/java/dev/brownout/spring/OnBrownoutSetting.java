@@ -2,20 +2,30 @@ package dev.brownout.spring;
 
 import dev.brownout.core.config.BrownoutConfig;
 import dev.brownout.core.config.ConfigKey;
+import java.lang.ref.WeakReference;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * The condition of {@link ConditionalOnBrownoutSetting}. A value that cannot be read (not a value
- * of its key's type, a broken {@code brownout.properties}) matches, so that the starter's config
- * bean is built and reports the problem with its origin, as it does for every other key.
+ * The condition of {@link ConditionalOnBrownoutSetting}: the setting's value in the config the
+ * starter builds ({@link EnvironmentConfig#load}: Spring's environment over Brownout's layers). A
+ * config that cannot be built matches, so that the starter's config bean is built and reports the
+ * problems with their origins, as it does for every key.
  */
 final class OnBrownoutSetting implements Condition {
+  // The last environment's config: the conditions of one start all read the same one, and
+  // building it again for each would repeat its warnings. Weakly held: a closed application's
+  // environment is not kept.
+  private static final Object LOCK = new Object();
+  private static WeakReference<Environment> lastEnvironment = new WeakReference<>(null);
+  private static @Nullable BrownoutConfig lastConfig;
+
   @Override
   public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
     Map<String, Object> attributes =
@@ -23,37 +33,26 @@ final class OnBrownoutSetting implements Condition {
             metadata.getAnnotationAttributes(ConditionalOnBrownoutSetting.class.getName()));
     String name = (String) attributes.get("name");
     String wanted = (String) attributes.get("havingValue");
+    if (!(context.getEnvironment() instanceof ConfigurableEnvironment environment)) {
+      return true;
+    }
     try {
-      return value(context, name)
-          .map(
-              text -> {
-                ConfigKey<?> key = StarterConfig.key(name);
-                return Objects.equals(key.type().parse(text), key.type().parse(wanted));
-              })
-          .orElse(true);
+      ConfigKey<?> key = StarterConfig.key(name);
+      return Objects.equals(config(environment).get(key), key.type().parse(wanted));
     } catch (RuntimeException e) {
       return true;
     }
   }
 
-  /** The setting's text from Spring's environment, else from Brownout's own sources. */
-  private static Optional<String> value(ConditionContext context, String name) {
-    if (context.getEnvironment() instanceof ConfigurableEnvironment environment) {
-      Optional<EnvironmentConfig.Found> found = EnvironmentConfig.find(environment, name, false);
-      if (found.isPresent()) {
-        return Optional.of(found.get().text());
+  private static BrownoutConfig config(ConfigurableEnvironment environment) {
+    synchronized (LOCK) {
+      BrownoutConfig config = lastConfig;
+      if (config == null || lastEnvironment.get() != environment) {
+        config = EnvironmentConfig.load(environment).config();
+        lastConfig = config;
+        lastEnvironment = new WeakReference<>(environment);
       }
-    } else {
-      String text = context.getEnvironment().getProperty(name);
-      if (text != null) {
-        return Optional.of(text);
-      }
+      return config;
     }
-    BrownoutConfig config = BrownoutConfig.builder().standardSources().build();
-    return Optional.of(format(config, StarterConfig.key(name)));
-  }
-
-  private static <T> String format(BrownoutConfig config, ConfigKey<T> key) {
-    return key.type().format(config.get(key));
   }
 }

@@ -41,7 +41,8 @@ final class TableSetup {
       client.createTable(
           request ->
               request
-                  .overrideConfiguration(o -> o.apiCallTimeout(SETUP_TIMEOUT))
+                  .overrideConfiguration(
+                      o -> o.apiCallTimeout(SETUP_TIMEOUT).apiCallAttemptTimeout(SETUP_TIMEOUT))
                   .tableName(table)
                   .billingMode(BillingMode.PAY_PER_REQUEST)
                   .attributeDefinitions(
@@ -57,20 +58,17 @@ final class TableSetup {
                       KeySchemaElement.builder().attributeName(PK).keyType(KeyType.HASH).build(),
                       KeySchemaElement.builder().attributeName(SK).keyType(KeyType.RANGE).build()));
     } catch (ResourceInUseException e) {
+      // There already (or created by an attempt whose answer was lost): wait until it is usable.
+      waitUntilExists(client, table);
       return;
     }
-    client
-        .waiter()
-        .waitUntilTableExists(
-            request ->
-                request
-                    .overrideConfiguration(o -> o.apiCallTimeout(SETUP_TIMEOUT))
-                    .tableName(table));
+    waitUntilExists(client, table);
     try {
       client.updateTimeToLive(
           request ->
               request
-                  .overrideConfiguration(o -> o.apiCallTimeout(SETUP_TIMEOUT))
+                  .overrideConfiguration(
+                      o -> o.apiCallTimeout(SETUP_TIMEOUT).apiCallAttemptTimeout(SETUP_TIMEOUT))
                   .tableName(table)
                   .timeToLiveSpecification(spec -> spec.attributeName("ttl").enabled(true)));
     } catch (AwsServiceException e) {
@@ -79,6 +77,17 @@ final class TableSetup {
           table,
           e.getMessage());
     }
+  }
+
+  private static void waitUntilExists(DynamoDbClient client, String table) {
+    client
+        .waiter()
+        .waitUntilTableExists(
+            request ->
+                request
+                    .overrideConfiguration(
+                        o -> o.apiCallTimeout(SETUP_TIMEOUT).apiCallAttemptTimeout(SETUP_TIMEOUT))
+                    .tableName(table));
   }
 
   /**

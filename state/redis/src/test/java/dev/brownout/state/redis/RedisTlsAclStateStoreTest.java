@@ -89,7 +89,10 @@ class RedisTlsAclStateStoreTest extends StateStoreContract {
   @AfterContainer
   static void stopAfterAll() {
     if (server != null) {
-      proxy.close();
+      if (proxy != null) {
+        proxy.close();
+        proxy = null;
+      }
       server.close();
       server = null;
     }

@@ -69,13 +69,7 @@ final class Calls {
 
   /** Whether {@code future} has completed, and not exceptionally: its value can be read now. */
   static boolean succeeded(CompletableFuture<?> future) {
-    try {
-      return future.isDone() && !future.isCompletedExceptionally();
-    } catch (UnsupportedOperationException e) {
-      // A minimal stage (CompletableFuture.completedStage, minimalCompletionStage) answers only
-      // through its callbacks: treated as pending, and followed.
-      return false;
-    }
+    return settled(future) && !future.isCompletedExceptionally();
   }
 
   /** Whether {@code future} has settled; false for a minimal stage, which cannot say. */
@@ -83,6 +77,8 @@ final class Calls {
     try {
       return future.isDone();
     } catch (UnsupportedOperationException e) {
+      // A minimal stage (CompletableFuture.completedStage, minimalCompletionStage) answers only
+      // through its callbacks: treated as pending, and followed.
       return false;
     }
   }

@@ -348,16 +348,7 @@ class SessionPromisesTest {
       throws Exception {
     SwitchableStore switchable = new SwitchableStore(store);
     BrownoutMetrics metrics = BrownoutMetrics.inMemory();
-    Sessions sessions =
-        Sessions.builder(switchable)
-            .config(
-                config()
-                    .set(SessionConfig.STORE_DOWN, StoreDownPolicy.SERVE_CACHED)
-                    .set(SessionConfig.NEAR_CACHE_SIZE, 100)
-                    .set(SessionConfig.MAX_HELD_SESSIONS, 2)
-                    .build())
-            .metrics(metrics)
-            .build();
+    Sessions sessions = holdingTwo(switchable).metrics(metrics).build();
     closing.add(0, sessions);
     SessionServer server = server(sessions);
     List<String> ids = new ArrayList<>();
@@ -418,15 +409,7 @@ class SessionPromisesTest {
     // order, holding nothing. When the store fails again, session 2 needs that room: the order is
     // compacted instead of the request being refused.
     SwitchableStore switchable = new SwitchableStore(store);
-    Sessions sessions =
-        Sessions.builder(switchable)
-            .config(
-                config()
-                    .set(SessionConfig.STORE_DOWN, StoreDownPolicy.SERVE_CACHED)
-                    .set(SessionConfig.NEAR_CACHE_SIZE, 100)
-                    .set(SessionConfig.MAX_HELD_SESSIONS, 2)
-                    .build())
-            .build();
+    Sessions sessions = holdingTwo(switchable).build();
     closing.add(0, sessions);
     SessionServer server = server(sessions);
     List<String> ids = new ArrayList<>();
@@ -459,6 +442,17 @@ class SessionPromisesTest {
     assertThat(attributes(freshPeek(ids.get(0)))).containsEntry("b", "1").containsEntry("c", "1");
     assertThat(attributes(freshPeek(ids.get(1)))).containsEntry("b", "1");
     assertThat(attributes(freshPeek(ids.get(2)))).containsEntry("b", "1");
+  }
+
+  /** Serve-cached sessions on {@code store} that may hold the changes of two sessions at most. */
+  static Sessions.Builder holdingTwo(dev.brownout.state.StateStore store) {
+    return Sessions.builder(store)
+        .config(
+            config()
+                .set(SessionConfig.STORE_DOWN, StoreDownPolicy.SERVE_CACHED)
+                .set(SessionConfig.NEAR_CACHE_SIZE, 100)
+                .set(SessionConfig.MAX_HELD_SESSIONS, 2)
+                .build());
   }
 
   /** The session as a server that never saw it reads it from the store. */

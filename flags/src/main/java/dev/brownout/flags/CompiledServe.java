@@ -18,12 +18,44 @@ record CompiledServe(
     boolean byKey,
     int[] cumulative,
     int[] in,
-    int out) {
+    int out,
+    // The rollout prefix's state again, in this record's own fields: the hot path hashes the key
+    // without first loading the prefix.
+    int rolloutH,
+    int rolloutBlock,
+    int rolloutFilled,
+    int rolloutLength) {
+  CompiledServe(
+      int fixed,
+      int threshold,
+      Murmur3.@Nullable Prefix rolloutPrefix,
+      Murmur3.@Nullable Prefix variantPrefix,
+      String bucketBy,
+      boolean byKey,
+      int[] cumulative,
+      int[] in,
+      int out) {
+    this(
+        fixed,
+        threshold,
+        rolloutPrefix,
+        variantPrefix,
+        bucketBy,
+        byKey,
+        cumulative,
+        in,
+        out,
+        rolloutPrefix == null ? 0 : rolloutPrefix.h(),
+        rolloutPrefix == null ? 0 : rolloutPrefix.block(),
+        rolloutPrefix == null ? 0 : rolloutPrefix.filled(),
+        rolloutPrefix == null ? 0 : rolloutPrefix.length());
+  }
+
   int serve(FlagContext context) {
     if (fixed >= 0) {
       return fixed;
     }
-    int bucket = bucket(rolloutPrefix, context);
+    int bucket = byKey ? keyBucket(context) : bucket(rolloutPrefix, context);
     if (bucket < 0) {
       return out;
     }
@@ -43,6 +75,16 @@ record CompiledServe(
       }
     }
     return in[in.length - 1];
+  }
+
+  // The rollout bucket of the context's key, from this record's copy of the prefix's state.
+  private int keyBucket(FlagContext context) {
+    byte[] key = context.keyUtf8();
+    if (key.length == 0) {
+      return -1;
+    }
+    int hash = Murmur3.hash(rolloutH, rolloutBlock, rolloutFilled, rolloutLength, key);
+    return (int) (Integer.toUnsignedLong(hash) % Bucketing.BUCKETS);
   }
 
   /** Whether this serves a rollout (rather than one variant). */

@@ -72,29 +72,7 @@ final class Murmur3 {
      * step adds four bytes above them and mixes the window's low 32 bits.
      */
     public int hash(byte[] utf8) {
-      int h = this.h;
-      int n = utf8.length;
-      long window = block & 0xffffffffL;
-      int shift = 8 * filled;
-      int i = 0;
-      for (; i + 4 <= n; i += 4) {
-        window |= ((int) LITTLE_ENDIAN_INT.get(utf8, i) & 0xffffffffL) << shift;
-        h = mixH(h, mixK((int) window));
-        window >>>= 32;
-      }
-      for (; i < n; i++) {
-        window |= (utf8[i] & 0xffL) << shift;
-        shift += 8;
-      }
-      if (shift >= 32) {
-        h = mixH(h, mixK((int) window));
-        window >>>= 32;
-        shift -= 32;
-      }
-      if (shift > 0) {
-        h ^= mixK((int) window);
-      }
-      return fmix(h ^ (length + n));
+      return Murmur3.hash(h, block, filled, length, utf8);
     }
 
     /** The hash of the prefix followed by the UTF-8 bytes of {@code unit}; allocates nothing. */
@@ -145,6 +123,36 @@ final class Murmur3 {
       }
       return fmix(h ^ length);
     }
+  }
+
+  /**
+   * The hash of a prefix's state ({@link Prefix}'s components) followed by {@code utf8}, for
+   * callers that keep the state in their own fields.
+   */
+  static int hash(int prefixH, int block, int filled, int length, byte[] utf8) {
+    int h = prefixH;
+    int n = utf8.length;
+    long window = block & 0xffffffffL;
+    int shift = 8 * filled;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+      window |= ((int) LITTLE_ENDIAN_INT.get(utf8, i) & 0xffffffffL) << shift;
+      h = mixH(h, mixK((int) window));
+      window >>>= 32;
+    }
+    for (; i < n; i++) {
+      window |= (utf8[i] & 0xffL) << shift;
+      shift += 8;
+    }
+    if (shift >= 32) {
+      h = mixH(h, mixK((int) window));
+      window >>>= 32;
+      shift -= 32;
+    }
+    if (shift > 0) {
+      h ^= mixK((int) window);
+    }
+    return fmix(h ^ (length + n));
   }
 
   /** The hash of the UTF-8 bytes of {@code first + ':' + second}, with {@code seed}. */

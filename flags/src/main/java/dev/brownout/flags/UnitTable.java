@@ -14,6 +14,8 @@ final class UnitTable {
 
   private static final UnitTable EMPTY = new UnitTable(Map.of());
 
+  // Each listed unit's hash, never 0 (a hash of 0 is stored as 1): 0 marks an empty place, so a
+  // probe reads one int array until a hash matches, and the units' array only then.
   private final int[] hashes;
   private final String[] units;
   private final int[] values;
@@ -35,7 +37,7 @@ final class UnitTable {
       while (units[i] != null) {
         i = (i + 1) & mask;
       }
-      hashes[i] = hash;
+      hashes[i] = stored(hash);
       units[i] = unit;
       values[i] = entry.getValue();
     }
@@ -67,15 +69,21 @@ final class UnitTable {
 
   /** The number listed for {@code unit} (of hash {@code hash}), or {@link #ABSENT}. */
   int find(String unit, int hash) {
+    int wanted = stored(hash);
+    int[] all = hashes;
     for (int i = spread(hash) & mask; ; i = (i + 1) & mask) {
-      String candidate = units[i];
-      if (candidate == null) {
+      int seen = all[i];
+      if (seen == 0) {
         return ABSENT;
       }
-      if (hashes[i] == hash && candidate.equals(unit)) {
+      if (seen == wanted && units[i].equals(unit)) {
         return values[i];
       }
     }
+  }
+
+  private static int stored(int hash) {
+    return hash == 0 ? 1 : hash;
   }
 
   private static int spread(int hash) {

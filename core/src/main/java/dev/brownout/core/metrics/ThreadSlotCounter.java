@@ -2,7 +2,6 @@ package dev.brownout.core.metrics;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -25,6 +24,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ThreadSlotCounter {
   private static final int SLOTS = 128;
   private static final VarHandle COUNT;
+  private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Slot[].class);
 
   static {
     try {
@@ -34,7 +34,11 @@ public final class ThreadSlotCounter {
     }
   }
 
-  private final AtomicReferenceArray<Slot> slots = new AtomicReferenceArray<>(SLOTS);
+  // A plain array, read plainly on the path that counts: one load fewer than through an
+  // AtomicReferenceArray. A slot is claimed with a compare-and-set on its element. A thread that
+  // reads a stale null only takes the slow path; a Slot seen through a racy read is safe to use, as
+  // its owner is final and its count is read and written opaquely.
+  private final Slot[] slots = new Slot[SLOTS];
   private final LongAdder shared = new LongAdder();
 
   /** A counter at zero. */
@@ -63,7 +67,7 @@ public final class ThreadSlotCounter {
   public void increment() {
     Thread me = Thread.currentThread();
     long id = threadId(me);
-    Slot slot = slots.getPlain((int) id & (SLOTS - 1));
+    Slot slot = slots[(int) id & (SLOTS - 1)];
     if (slot != null && slot.owner == id) {
       slot.increment();
     } else {
@@ -73,14 +77,14 @@ public final class ThreadSlotCounter {
 
   private void incrementSlowly(long id) {
     int index = (int) id & (SLOTS - 1);
-    Slot slot = slots.get(index);
+    Slot slot = (Slot) SLOT.getVolatile(slots, index);
     if (slot == null) {
       Slot mine = new Slot(id);
-      if (slots.compareAndSet(index, null, mine)) {
+      if (SLOT.compareAndSet(slots, index, (Slot) null, mine)) {
         mine.increment();
         return;
       }
-      slot = slots.get(index);
+      slot = (Slot) SLOT.getVolatile(slots, index);
     }
     if (slot.owner == id) {
       slot.increment();
@@ -93,7 +97,7 @@ public final class ThreadSlotCounter {
   public long sum() {
     long sum = shared.sum();
     for (int i = 0; i < SLOTS; i++) {
-      Slot slot = slots.get(i);
+      Slot slot = (Slot) SLOT.getVolatile(slots, i);
       if (slot != null) {
         sum += slot.get();
       }
